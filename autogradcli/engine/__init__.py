@@ -1,0 +1,24 @@
+"""The autograd tensor engine, used as `import autogradcli.engine as ag`. Imports numpy only."""
+
+from .tensor import Tensor, bool_ as bool, float32, float64, int64  # first: ops need Tensor
+from .backward import grad
+from .dot import to_dot
+from .functional import (
+    abs, cat, clamp, exp, flatten, log, log_softmax, matmul, max, maximum, mean, min, minimum,
+    permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum, t, tanh, transpose,
+    unsqueeze, view, where,
+)
+from .creation import (
+    arange, full, linspace, manual_seed, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
+)
+from .gradcheck import gradcheck, gradgradcheck
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = [
+    "Tensor", "abs", "arange", "bool", "cat", "clamp", "enable_grad", "exp", "flatten", "float32",
+    "float64", "full", "grad", "gradcheck", "gradgradcheck", "int64", "is_grad_enabled",
+    "linspace", "log", "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "no_grad", "ones", "ones_like", "permute", "pow", "rand", "randn", "relu", "reshape",
+    "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
+    "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
+]

@@ -1,0 +1,101 @@
+"""The node of the graph: what every row of the derivative table (ops.py) inherits.
+
+An Op runs its forward on numpy arrays, and, when grad mode is on and an input requires grad,
+records itself as the output's grad_fn with the inputs it saved for its backward.
+"""
+
+import numpy as np
+
+from . import grad_mode as _gm
+from .tensor import Tensor, _make
+
+
+class Op:
+    """One recorded operation. Subclasses define forward(*arrays) and backward(g) -> tuple."""
+
+    saves_inputs = True  # backward reads its inputs' values, so in-place changes to them are errors
+    saves_output = False  # backward reads the forward result (exp, tanh, sigmoid, softmax...)
+
+    inputs = None  # the saved Tensors, released after backward unless retain_graph
+    parents = ()  # per input: the Op that made it, the leaf Tensor itself, or None (no grad)
+    retained = None  # weakref to the output Tensor when it called retain_grad()
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        op = cls(**params) if params else cls()
+        out = _make(op.forward(*[t.data for t in inputs]))
+        if _gm._enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    op._record(inputs, out)
+                    break
+        return out
+
+    def _record(self, inputs, out):
+        self.inputs = inputs
+        self.parents = tuple(
+            t.grad_fn if t.grad_fn is not None else (t if t._requires_grad else None)
+            for t in inputs
+        )
+        if self.saves_inputs:
+            self.versions = tuple(t._version[0] for t in inputs)
+        if self.saves_output:
+            self.out_data = out.data
+            self.out_version = (out._version, out._version[0])
+        out._requires_grad = True
+        out.grad_fn = self
+
+    @classmethod
+    def name(cls) -> str:
+        """The torch-style label of this node, as in the repr of grad_fn and in DOT graphs."""
+        return cls.__dict__.get("torch_name", cls.__name__ + "Backward0")
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    def output(self, recompute):
+        """The forward result as a Tensor.
+
+        Normally the saved array; under create_graph it is recomputed from the inputs, so that
+        second derivatives flow through it without the node holding its own output (a cycle).
+        """
+        if _gm._enabled:
+            return recompute(*self.inputs)
+        return _make(self.out_data)
+
+    def check_saved(self):
+        """Refuse to differentiate through values changed in place since the forward pass."""
+        if self.inputs is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time ({self.name()} has already "
+                "freed its saved values). Saved values are freed by backward() and grad(); pass "
+                "retain_graph=True to the first call if you need to backward through the graph "
+                "again, or recompute the forward pass."
+            )
+        if self.saves_inputs:
+            for i, (t, seen) in enumerate(zip(self.inputs, self.versions)):
+                if t._version[0] != seen:
+                    _raise_modified(self, f"input {i}", t, seen)
+        if self.saves_output:
+            counter, seen = self.out_version
+            if counter[0] != seen:
+                _raise_modified(self, "output", np.shape(self.out_data), seen, counter[0])
+
+    def release(self):
+        """Free the saved values; the graph's structure stays so a second walk can explain itself."""
+        self.inputs = None
+        if self.saves_output:
+            self.out_data = None
+
+
+def _raise_modified(op, what, t_or_shape, seen, now=None):
+    if isinstance(t_or_shape, Tensor):
+        shape, now = t_or_shape.shape, t_or_shape._version[0]
+    else:
+        shape = t_or_shape
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an in-place "
+        f"operation: the {what} of {op.name()} (shape {tuple(shape)}) is at version {now}; "
+        f"expected version {seen} instead. Do in-place updates after backward() (under "
+        "no_grad()), or use an out-of-place operation such as x = x + y."
+    )

@@ -1,0 +1,603 @@
+"""Tensor: a numpy array with the autograd fields (grad, requires_grad, grad_fn, version counter).
+
+Operators and methods dispatch to the rows of ops.py. Imports numpy and the standard library only.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import grad_mode as _gm
+
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int64 = np.dtype("int64")
+bool_ = np.dtype("bool")
+
+_new = object.__new__
+
+
+def _make(data, requires_grad=False):
+    """Wrap an array without copying or checks: the engine's internal constructor."""
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t.grad_fn = None
+    t._version = [0]
+    t._retains_grad = False
+    return t
+
+
+def _const(value):
+    """A non-differentiable operand. Python numbers stay Python numbers, so that numpy treats them
+    as weakly typed (float32 * 2.0 stays float32, as in torch)."""
+    t = _new(Tensor)
+    t.data = value if isinstance(value, (numbers.Number, np.ndarray)) else np.asarray(value)
+    t.grad = None
+    t._requires_grad = False
+    t.grad_fn = None
+    t._version = [0]
+    t._retains_grad = False
+    return t
+
+
+def _operand(x):
+    return x if isinstance(x, Tensor) else _const(x)
+
+
+def _to_dtype(dtype):
+    if dtype is None:
+        return None
+    if dtype in ("float32", "float64", "int64", "bool"):
+        return np.dtype(dtype)
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unknown dtype {dtype!r}; use ag.float32, ag.float64 or ag.int64") from None
+
+
+def _to_array(data, dtype=None):
+    """Apply torch's dtype rules: Python floats become float32, ints int64; arrays keep floats."""
+    if isinstance(data, Tensor):
+        data = data.data
+    dtype = _to_dtype(dtype)
+    if isinstance(data, np.ndarray):
+        arr = np.array(data, copy=True)
+        if dtype is None and arr.dtype.kind in "iu":
+            dtype = int64
+    else:
+        arr = np.array(data)
+        if arr.dtype == object:
+            raise TypeError(f"cannot make a tensor from {type(data).__name__}: {data!r}")
+        if dtype is None:
+            kind = arr.dtype.kind
+            dtype = float32 if kind == "f" else int64 if kind in "iu" else None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"tensors hold numbers; got dtype {arr.dtype}")
+    return arr.astype(dtype, copy=False) if dtype is not None else arr
+
+
+def _check_grad_dtype(data):
+    if data.dtype.kind != "f":
+        raise RuntimeError(
+            f"only tensors of floating point dtype can require gradients, not {data.dtype}. "
+            "Create it with dtype=ag.float32 (or float64), e.g. ag.tensor([1, 2], dtype=ag.float32)."
+        )
+
+
+def _dim_tuple(dim, ndim):
+    dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    return tuple(d % ndim if ndim else 0 for d in dims)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it when it requires grad."""
+
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_version", "_retains_grad",
+                 "__weakref__")
+    __array_ufunc__ = None  # make numpy defer to our reflected operators: array * tensor
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self._requires_grad = False
+        self.grad_fn = None
+        self._version = [0]
+        self._retains_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    # ------------------------------------------------------------------ autograd fields
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad of leaf tensors. To use a computed tensor "
+                "as a new leaf, call .detach() first, e.g. w = y.detach().requires_grad_()."
+            )
+        if flag:
+            _check_grad_dtype(self.data)
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def retain_grad(self):
+        """Keep .grad on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that does not require grad")
+        if self.grad_fn is not None and not self._retains_grad:
+            import weakref
+
+            self.grad_fn.retained = weakref.ref(self)
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version_count(self) -> int:
+        return self._version[0]
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into the .grad of every leaf that requires grad."""
+        from .backward import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self):
+        """The same data, cut from the graph (shares data and version counter, as in torch)."""
+        t = _make(self.data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        if self.grad_fn is not None and self._retains_grad:
+            self._retains_grad = False
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ plain data
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python number; "
+                "item() needs exactly one element (reduce it first, e.g. .sum() or .mean())"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self):
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a Tensor that requires grad: its array would escape the "
+                "graph. Use tensor.detach().numpy() instead."
+            )
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't convert a Tensor that requires grad to a numpy array. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def any(self):
+        return _make(np.any(self.data))
+
+    def all(self):
+        return _make(np.all(self.data))
+
+    def __repr__(self):
+        body = np.array2string(
+            self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
+        )
+        extras = []
+        if self.data.dtype not in (float32, int64, bool_):
+            extras.append(f"dtype=ag.{self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # ------------------------------------------------------------------ in place
+    def _inplace(self, make, other=None):
+        """Apply `make(self, other)` in place; under grad mode it is recorded as a graph op."""
+        if _gm._enabled:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(
+                    "a leaf tensor that requires grad is being used in an in-place operation. "
+                    "Update parameters inside `with ag.no_grad():` (e.g. a.sub_(lr * a.grad)), "
+                    "or use an out-of-place operation."
+                )
+            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+                return self._inplace_recorded(make, other)
+        result = make(self.detach(), other).data
+        if not self.data.flags.writeable:
+            self.data = self.data.copy()
+        self.data[...] = result
+        self._version[0] += 1
+        return self
+
+    def _inplace_recorded(self, make, other):
+        old = _make(self.data, self._requires_grad)
+        old.grad_fn = self.grad_fn
+        old._version = self._version  # nodes that saved the old value see the change
+        out = make(old, other)
+        if out.shape != self.shape:
+            raise RuntimeError(
+                f"output with shape {self.shape} doesn't match the broadcast shape {out.shape}"
+            )
+        self.data = self.data.copy() if not self.data.flags.writeable else self.data
+        self.data[...] = out.data
+        self._version[0] += 1
+        self.grad_fn = out.grad_fn
+        self._requires_grad = True
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        return self._inplace(_ops.replace, _operand(value))
+
+    def add_(self, other, alpha=1):
+        o = _operand(other)
+        return self._inplace(lambda x, y: x + y * alpha if alpha != 1 else x + y, o)
+
+    def sub_(self, other, alpha=1):
+        o = _operand(other)
+        return self._inplace(lambda x, y: x - y * alpha if alpha != 1 else x - y, o)
+
+    def mul_(self, other):
+        return self._inplace(lambda x, y: x * y, _operand(other))
+
+    def div_(self, other):
+        return self._inplace(lambda x, y: x / y, _operand(other))
+
+    def copy_(self, src):
+        return self._inplace(_ops.replace, _operand(src))
+
+    def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
+        return self._inplace(lambda x, _: x.clamp(min, max))
+
+    def __setitem__(self, index, value):
+        if _gm._enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
+            raise RuntimeError(
+                "index assignment (t[i] = v) is an in-place operation this engine does not record "
+                "in the graph; do it under ag.no_grad(), or build the tensor with ag.where / ag.cat."
+            )
+        if not self.data.flags.writeable:
+            self.data = self.data.copy()
+        self.data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _ops.Add.apply(self, _operand(other))
+
+    def __radd__(self, other):
+        return _ops.Add.apply(_operand(other), self)
+
+    def __sub__(self, other):
+        return _ops.Sub.apply(self, _operand(other))
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(_operand(other), self)
+
+    def __mul__(self, other):
+        return _ops.Mul.apply(self, _operand(other))
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(_operand(other), self)
+
+    def __truediv__(self, other):
+        return _ops.Div.apply(self, _operand(other))
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(_operand(other), self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, numbers.Number):
+            return _ops.Pow.apply(self, p=exponent)
+        return _ops.PowTensor.apply(self, _operand(exponent))
+
+    def __rpow__(self, base):
+        return _ops.PowTensor.apply(_operand(base), self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, _operand(other))
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(_operand(other), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.Abs.apply(self)
+
+    def __getitem__(self, index):
+        return _ops.Index.apply(self, index=_index_data(index))
+
+    # Comparisons make bool tensors and are never recorded.
+    def _compare(self, ufunc, other):
+        return _make(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
+
+    def __lt__(self, other):
+        return self._compare(np.less, other)
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other)
+
+    def __invert__(self):
+        return _make(np.invert(self.data))
+
+    def __and__(self, other):
+        return self._compare(np.logical_and, other)
+
+    def __or__(self, other):
+        return self._compare(np.logical_or, other)
+
+    # ------------------------------------------------------------------ elementwise
+    def neg(self):
+        return _ops.Neg.apply(self)
+
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self**exponent
+
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def relu(self):
+        return _ops.Relu.apply(self)
+
+    def sigmoid(self):
+        return _ops.Sigmoid.apply(self)
+
+    def tanh(self):
+        return _ops.Tanh.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+        if min is None and max is None:
+            raise RuntimeError("clamp needs at least one of min or max")
+        return _ops.Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _ops.Maximum.apply(self, _operand(other))
+
+    def minimum(self, other):
+        return _ops.Minimum.apply(self, _operand(other))
+
+    def to(self, dtype):
+        dtype = _to_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return _ops.Cast.apply(self, dtype=dtype)
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def clone(self):
+        return _ops.Clone.apply(self)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False):
+        dims = None if dim is None else _dim_tuple(dim, self.data.ndim)
+        return _ops.Sum.apply(self, dim=dims, keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        dims = None if dim is None else _dim_tuple(dim, self.data.ndim)
+        shape = self.data.shape
+        count = self.data.size if dims is None else int(np.prod([shape[d] for d in dims]))
+        return _ops.Sum.apply(self, dim=dims, keepdim=keepdim) / count
+
+    def max(self, dim=None, keepdim=False):
+        if dim is None:
+            return _ops.Max.apply(self)
+        return _ops.extreme_along(self, dim, keepdim, np.argmax, "max")
+
+    def min(self, dim=None, keepdim=False):
+        if dim is None:
+            return _ops.Min.apply(self)
+        return _ops.extreme_along(self, dim, keepdim, np.argmin, "min")
+
+    def argmax(self, dim=None, keepdim=False):
+        return _make(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    def argmin(self, dim=None, keepdim=False):
+        return _make(np.argmin(self.data, axis=dim, keepdims=keepdim))
+
+    def softmax(self, dim):
+        return _ops.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim):
+        return _ops.LogSoftmax.apply(self, dim=dim)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return _ops.Reshape.apply(self, shape=tuple(shape))
+
+    view = reshape
+
+    def expand(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        shape = tuple(s if s != -1 else n for s, n in zip(shape, (None,) * (len(shape) - self.ndim)
+                      + self.shape))
+        return _ops.Expand.apply(self, shape=shape)
+
+    def permute(self, *dims):
+        dims = dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims
+        return _ops.Permute.apply(self, dims=_dim_tuple(dims, self.data.ndim))
+
+    def transpose(self, dim0, dim1):
+        dims = list(range(self.data.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return _ops.Permute.apply(self, dims=tuple(dims))
+
+    def t(self):
+        if self.data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.data.ndim}")
+        return self if self.data.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return self.permute(tuple(reversed(range(self.data.ndim))))
+
+    @property
+    def mT(self):  # noqa: N802 - torch's name
+        return self.transpose(-2, -1)
+
+    def unsqueeze(self, dim):
+        ndim = self.data.ndim + 1
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"unsqueeze: dim {dim} out of range for {ndim - 1}-d tensor")
+        shape = list(self.data.shape)
+        shape.insert(dim % ndim, 1)
+        return self.reshape(tuple(shape))
+
+    def squeeze(self, dim=None):
+        shape = self.data.shape
+        if dim is None:
+            new = tuple(n for n in shape if n != 1)
+        else:
+            dims = _dim_tuple(dim, self.data.ndim)
+            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+        return self if new == shape else self.reshape(new)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        shape = self.data.shape
+        if not shape:
+            return self.reshape((1,))
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        merged = int(np.prod(shape[start : end + 1]))
+        return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
+
+    def matmul(self, other):
+        return self @ other
+
+
+def _index_data(index):
+    """Tensors inside an index become arrays, and boolean masks become integer arrays."""
+    if isinstance(index, tuple):
+        parts = []
+        for part in index:
+            part = part.data if isinstance(part, Tensor) else part
+            if isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype == bool:
+                parts.extend(np.nonzero(np.asarray(part)))
+            else:
+                parts.append(part)
+        return tuple(parts)
+    index = index.data if isinstance(index, Tensor) else index
+    if isinstance(index, (np.ndarray, list)) and np.asarray(index).dtype == bool:
+        return np.nonzero(np.asarray(index))
+    return index
+
+
+from . import ops as _ops  # noqa: E402 - the ops need Tensor defined first
