@@ -1,0 +1,604 @@
+"""The experiment config: one pydantic model per YAML section, loading with --set overrides, export.
+
+Must not import the engine, rich, typer or matplotlib; pydantic's JSON Schema code only in config_schema().
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from autogradcli import config_checks, config_load
+from autogradcli.config_load import FieldProblem
+
+__all__ = [
+    "Config",
+    "DataConfig",
+    "LossConfig",
+    "ModelConfig",
+    "OptimizerConfig",
+    "OutputConfig",
+    "TrainingConfig",
+    "config_schema",
+    "config_to_yaml",
+    "config_with",
+    "load_config",
+    "model_parameter_names",
+    "output_dir",
+    "resolve_seed",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def _no_bool(value: Any) -> Any:
+    # YAML's true/false would pass as 1/0 in pydantic's lax mode; lax mode stays for "1e-3" strings
+    if isinstance(value, bool):
+        raise FieldProblem((), f"expected a number, got {'true' if value else 'false'}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_no_bool)]
+Integer = Annotated[int, BeforeValidator(_no_bool)]
+Bool = Annotated[bool, Strict()]
+Pair = tuple[Number, Number]
+InitValue = float | list[float] | list[list[float]]
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+class _DataBase(_Section):
+    standardize: Bool = Field(
+        False, description="Scale every feature to mean 0, sd 1 using the training rows' statistics.")
+    standardize_target: Bool = Field(
+        False, description="Also scale the regression target to mean 0, sd 1 (training rows).")
+    val_fraction: Number = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Fraction of rows held out for validation (seeded shuffle); 0 means no split.")
+
+    def is_classification(self) -> bool:
+        """True when the target holds class labels (kind `classes`, or `csv` with `classes`)."""
+        return False
+
+    def n_features_known(self) -> int | None:
+        """The number of features when the config alone fixes it, else None."""
+        return None
+
+    def n_rows_known(self) -> int | None:
+        """The number of rows before the split when the config alone fixes it, else None."""
+        return getattr(self, "n", None)
+
+    @model_validator(mode="after")
+    def _target_scaling(self):
+        if self.standardize_target and self.is_classification():
+            raise FieldProblem("standardize_target", "cannot scale class labels",
+                               hint="set standardize_target: false for classification data")
+        return self
+
+
+def _check_range(value: Pair) -> Pair:
+    if not value[0] < value[1]:
+        raise ValueError(f"x_range must be [low, high] with low < high, got {list(value)}")
+    return value
+
+
+class LineData(_DataBase):
+    """The tutorial's data: y = a*x + b + Normal(0, noise), x uniform on x_range."""
+
+    kind: Literal["line"] = Field(description="1-D line y = a*x + b plus Gaussian noise.")
+    n: Integer = Field(100, ge=2, description="Number of points generated.")
+    a: Number = Field(2.0, description="True slope.")
+    b: Number = Field(1.0, description="True intercept.")
+    noise: Number = Field(0.5, ge=0.0, description="Standard deviation of the Gaussian noise on y.")
+    x_range: Pair = Field((-2.0, 2.0), description="[low, high] of the uniform x values.")
+
+    @field_validator("x_range")
+    @classmethod
+    def _x_range(cls, value: Pair) -> Pair:
+        return _check_range(value)
+
+    def n_features_known(self) -> int | None:
+        return 1
+
+
+class LinearData(_DataBase):
+    """y = x @ weights + bias + noise, x standard normal with n_features columns."""
+
+    kind: Literal["linear"] = Field(description="Multivariate linear regression data.")
+    n: Integer = Field(200, ge=2, description="Number of rows generated.")
+    n_features: Integer = Field(3, ge=1, description="Number of feature columns x1..xd.")
+    weights: list[Number] | None = Field(
+        None, description="True weights (length n_features); null draws them from Normal(0, 1).")
+    bias: Number = Field(0.0, description="True intercept.")
+    noise: Number = Field(0.1, ge=0.0, description="Standard deviation of the Gaussian noise on y.")
+
+    @model_validator(mode="after")
+    def _weights_length(self):
+        if self.weights is not None and len(self.weights) != self.n_features:
+            raise FieldProblem("weights", f"expected {self.n_features} weights (n_features), "
+                               f"got {len(self.weights)}")
+        return self
+
+    def n_features_known(self) -> int | None:
+        return self.n_features
+
+
+class NonlinearData(_DataBase):
+    """A smooth nonlinear regression: `sin` (1-D) or `sin_cos` (2-D), x uniform on x_range."""
+
+    kind: Literal["nonlinear"] = Field(description="Nonlinear regression data for MLPs.")
+    function: Literal["sin", "sin_cos"] = Field(
+        "sin", description="sin: y = sin(x) (1 feature); sin_cos: y = sin(x1) * cos(x2) (2).")
+    n: Integer = Field(200, ge=2, description="Number of points generated.")
+    noise: Number = Field(0.1, ge=0.0, description="Standard deviation of the Gaussian noise on y.")
+    x_range: Pair = Field((-3.0, 3.0), description="[low, high] of the uniform x values.")
+
+    @field_validator("x_range")
+    @classmethod
+    def _x_range(cls, value: Pair) -> Pair:
+        return _check_range(value)
+
+    def n_features_known(self) -> int | None:
+        return 1 if self.function == "sin" else 2
+
+
+class ClassesData(_DataBase):
+    """Two Gaussian blobs labelled 0 and 1, centres +-separation/2 along the diagonal."""
+
+    kind: Literal["classes"] = Field(description="Two-class data for logistic regression.")
+    n: Integer = Field(200, ge=2, description="Number of points generated (half in each class).")
+    n_features: Integer = Field(2, ge=1, description="Dimension of each point.")
+    separation: Number = Field(3.0, ge=0.0, description="Distance between the two blob centres.")
+    spread: Number = Field(1.0, gt=0.0, description="Standard deviation of each blob.")
+
+    def is_classification(self) -> bool:
+        return True
+
+    def n_features_known(self) -> int | None:
+        return self.n_features
+
+
+class CsvData(_DataBase):
+    """A CSV file with a header row; path relative to the config file's folder."""
+
+    kind: Literal["csv"] = Field(description="Load features and target from a CSV file.")
+    path: str = Field(description="CSV file, relative to the folder of the config file.")
+    target: str = Field(description="Name of the target column.")
+    features: list[str] | None = Field(
+        None, min_length=1, description="Feature columns, in order; null means every other column.")
+    classes: list[str] | None = Field(
+        None, min_length=2,
+        description="Class labels as written in the target column, mapped to 0, 1, ... in this "
+                    "order; rows with other labels are dropped. Null: a numeric target.")
+
+    @model_validator(mode="after")
+    def _columns(self):
+        if self.features is not None:
+            for i, name in enumerate(self.features):
+                if name == self.target:
+                    raise FieldProblem(("features", i), f"'{name}' is also the target column")
+                if name in self.features[:i]:
+                    raise FieldProblem(("features", i), f"column '{name}' is listed twice")
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            raise FieldProblem("classes", "class labels must be distinct")
+        return self
+
+    def is_classification(self) -> bool:
+        return self.classes is not None
+
+    def n_features_known(self) -> int | None:
+        return None if self.features is None else len(self.features)
+
+    def n_classes_known(self) -> int | None:
+        return None if self.classes is None else len(self.classes)
+
+
+DataConfig = Annotated[
+    LineData | LinearData | NonlinearData | ClassesData | CsvData, Field(discriminator="kind")]
+
+
+# --------------------------------------------------------------------------------------------- model
+
+
+class _ModelBase(_Section):
+    init: Literal["random"] | dict[str, InitValue] = Field(
+        "random", description="'random' (seeded) or every parameter's value, e.g. {a: 0.5, b: -1}.")
+    init_scale: Number = Field(
+        1.0, gt=0.0, description="Scale of random init: sd of a, b for `linear`; weights are "
+                                 "Normal(0, init_scale / sqrt(fan_in)), biases 0, otherwise.")
+
+    @field_validator("init", mode="before")
+    @classmethod
+    def _init_shape(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value != "random":
+                raise ValueError(f"init must be 'random' or a mapping of values, got {value!r}")
+            return value
+        if not isinstance(value, dict):
+            raise FieldProblem((), f"init must be 'random' or a mapping name: value, got {value!r}")
+        for name, item in value.items():
+            if not _is_numeric_nest(item):
+                raise FieldProblem(("init", str(name)),
+                                   f"expected a number or a (nested) list of numbers, got {item!r}")
+        return value
+
+    def parameter_names(self) -> list[str]:
+        """Names of the parameters, as used in `init`, history.csv and summary.json."""
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _init_names(self):
+        if isinstance(self.init, dict):
+            names = self.parameter_names()
+            for key in self.init:
+                if key not in names:
+                    raise FieldProblem(("init", key), "unknown parameter",
+                                       hint=config_load.did_you_mean(key, names, "Parameters"))
+            missing = [name for name in names if name not in self.init]
+            if missing:
+                raise FieldProblem("init", f"missing value for {', '.join(missing)}",
+                                   hint="give every parameter a value, or use init: random")
+        return self
+
+
+def _is_numeric_nest(item: Any) -> bool:
+    if isinstance(item, bool):
+        return False
+    if isinstance(item, (int, float)):
+        return True
+    return isinstance(item, list) and bool(item) and all(_is_numeric_nest(v) for v in item)
+
+
+class LinearModel(_ModelBase):
+    """The tutorial's model y_hat = a * x + b with two scalar parameters; one feature only."""
+
+    kind: Literal["linear"] = Field(description="Scalar slope a and intercept b (1 feature).")
+
+    def parameter_names(self) -> list[str]:
+        return ["a", "b"]
+
+    @model_validator(mode="after")
+    def _scalars(self):
+        if isinstance(self.init, dict):
+            for name, value in self.init.items():
+                if isinstance(value, list):
+                    raise FieldProblem(("init", name), f"'{name}' is a scalar, got a list")
+        return self
+
+
+class LinearMultiModel(_ModelBase):
+    """y_hat = x @ w + b: weight vector w (n_features,), scalar bias b."""
+
+    kind: Literal["linear_multi"] = Field(description="Multivariate linear regression.")
+
+    def parameter_names(self) -> list[str]:
+        return ["w", "b"]
+
+
+class LogisticModel(_ModelBase):
+    """Binary (2 classes: w (d,), b scalar, sigmoid) or softmax (k > 2: w (d, k), b (k,))."""
+
+    kind: Literal["logistic"] = Field(
+        description="Logistic regression: binary with 2 classes, multinomial softmax with more.")
+
+    def parameter_names(self) -> list[str]:
+        return ["w", "b"]
+
+
+class MlpModel(_ModelBase):
+    """Fully connected layers; layer i (1-based) has weights w{i} (fan_in, fan_out), bias b{i}."""
+
+    kind: Literal["mlp"] = Field(description="Multi-layer perceptron.")
+    hidden: list[Annotated[Integer, Field(ge=1)]] = Field(
+        [16], min_length=1, description="Sizes of the hidden layers, e.g. [16, 16].")
+    activation: Literal["tanh", "relu", "sigmoid"] = Field(
+        "tanh", description="Activation after every hidden layer (none after the output).")
+    output_size: Integer | None = Field(
+        None, ge=1, description="Outputs; null infers it: 1 for regression and two classes, "
+                                "k for k > 2 classes.")
+
+    def parameter_names(self) -> list[str]:
+        layers = range(1, len(self.hidden) + 2)
+        return [name for i in layers for name in (f"w{i}", f"b{i}")]
+
+
+ModelConfig = Annotated[
+    LinearModel | LinearMultiModel | LogisticModel | MlpModel, Field(discriminator="kind")]
+
+
+def model_parameter_names(model: ModelConfig) -> list[str]:
+    """The parameter names a model config declares (`a`, `b`; `w`, `b`; `w1`, `b1`, ...)."""
+    return model.parameter_names()
+
+
+# ---------------------------------------------------------------------------------------------- loss
+
+
+class MseLoss(_Section):
+    kind: Literal["mse"] = Field(description="Mean squared error (the tutorial's L2 loss).")
+
+
+class MaeLoss(_Section):
+    kind: Literal["mae"] = Field(description="Mean absolute error.")
+
+
+class HuberLoss(_Section):
+    kind: Literal["huber"] = Field(description="Quadratic below delta, linear above.")
+    delta: Number = Field(1.0, gt=0.0, description="Where the loss turns from quadratic to linear.")
+
+
+class BceLoss(_Section):
+    kind: Literal["bce"] = Field(
+        description="Binary cross-entropy on the logit (two classes, one output).")
+
+
+class CrossEntropyLoss(_Section):
+    kind: Literal["cross_entropy"] = Field(
+        description="Softmax cross-entropy on k logits against integer labels 0..k-1.")
+
+
+LossConfig = Annotated[
+    MseLoss | MaeLoss | HuberLoss | BceLoss | CrossEntropyLoss, Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------------------- optimizer
+
+
+class SgdOptimizer(_Section):
+    """p -= lr * (g + weight_decay * p), with optional (Nesterov) momentum, as torch.optim.SGD."""
+
+    kind: Literal["sgd"] = Field(description="Stochastic gradient descent.")
+    lr: Number = Field(0.01, gt=0.0, description="Learning rate.")
+    momentum: Number = Field(0.0, ge=0.0, lt=1.0, description="Momentum factor; 0 is plain SGD.")
+    nesterov: Bool = Field(False, description="Nesterov momentum (needs momentum > 0).")
+    weight_decay: Number = Field(0.0, ge=0.0, description="L2 penalty added to the gradient.")
+
+    @model_validator(mode="after")
+    def _nesterov(self):
+        if self.nesterov and self.momentum == 0:
+            raise FieldProblem("nesterov", "nesterov: true needs momentum > 0",
+                               hint="set momentum (e.g. 0.9) or nesterov: false")
+        return self
+
+
+Beta = Annotated[Number, Field(ge=0.0, lt=1.0)]
+
+
+class AdamOptimizer(_Section):
+    """Adam as torch.optim.Adam (L2 weight_decay added to the gradient)."""
+
+    kind: Literal["adam"] = Field(description="Adam.")
+    lr: Number = Field(0.001, gt=0.0, description="Learning rate.")
+    betas: tuple[Beta, Beta] = Field(
+        (0.9, 0.999), description="Decay rates of the first and second moment estimates.")
+    eps: Number = Field(1e-8, gt=0.0, description="Added to the denominator for stability.")
+    weight_decay: Number = Field(0.0, ge=0.0, description="L2 penalty added to the gradient.")
+
+
+OptimizerConfig = Annotated[SgdOptimizer | AdamOptimizer, Field(discriminator="kind")]
+
+
+# ------------------------------------------------------------------------------ training and output
+
+
+class TrainingConfig(_Section):
+    epochs: Integer = Field(10, ge=1, description="Passes over the training rows.")
+    batch_size: Integer | None = Field(
+        32, ge=1, description="Rows per step; null means full batch. The last batch may be smaller.")
+    shuffle: Literal["once", "every_epoch", "never"] = Field(
+        "every_epoch", description="once: permute once into fixed batches reused every epoch (the "
+                                   "tutorial); every_epoch: new permutation each epoch; never: "
+                                   "file order.")
+
+
+class OutputConfig(_Section):
+    dir: str = Field(
+        "runs/{name}", description="Run folder, relative to the working directory; {name} and "
+                                   "{seed} are replaced by the experiment's name and seed.")
+
+    @field_validator("dir")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"bad placeholder in {value!r}: {exc}") from None
+        for field in fields:
+            if field not in ("name", "seed"):
+                raise ValueError(f"unknown placeholder {{{field}}}; use {{name}} or {{seed}}")
+        return value
+
+
+_SECTIONS = ("data", "model", "loss", "optimizer", "training", "output")
+
+
+class Config(BaseModel):
+    """A whole experiment. `config.base_dir` is the folder relative data paths start from."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    name: str = Field(min_length=1, description="Experiment name; used in the default run folder.")
+    seed: Integer | None = Field(
+        None, ge=0, description="Seed for data, init and shuffling; null picks one, recorded in the "
+                                "run folder's config.yaml.")
+    data: DataConfig = Field(description="Where the data comes from.")
+    model: ModelConfig = Field(description="The model and its initialisation.")
+    loss: LossConfig = Field(default_factory=lambda: MseLoss(kind="mse"),
+                             description="The loss minimised.")
+    optimizer: OptimizerConfig = Field(description="The optimizer and its hyperparameters.")
+    training: TrainingConfig = Field(default_factory=TrainingConfig, description="The loop.")
+    output: OutputConfig = Field(default_factory=OutputConfig, description="The run folder.")
+    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
+        None, description="Grid to sweep: dotted key path -> list of values, e.g. "
+                          "{optimizer.lr: [0.01, 0.1]}.")
+
+    _source: Path | None = PrivateAttr(None)
+
+    @property
+    def source(self) -> Path | None:
+        """The YAML file this config was loaded from, if any."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative data paths are resolved against: the config file's, else cwd."""
+        return self._source.parent if self._source is not None else Path.cwd()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        config_checks.check_consistency(self)
+        return self
+
+
+# ------------------------------------------------------------------------------------- public API
+
+
+_KINDS: dict[str, dict[str, type[BaseModel]]] = {
+    "data": {"line": LineData, "linear": LinearData, "nonlinear": NonlinearData,
+             "classes": ClassesData, "csv": CsvData},
+    "model": {"linear": LinearModel, "linear_multi": LinearMultiModel, "logistic": LogisticModel,
+              "mlp": MlpModel},
+    "loss": {"mse": MseLoss, "mae": MaeLoss, "huber": HuberLoss, "bce": BceLoss,
+             "cross_entropy": CrossEntropyLoss},
+    "optimizer": {"sgd": SgdOptimizer, "adam": AdamOptimizer},
+}
+_PLAIN = {"training": TrainingConfig, "output": OutputConfig}
+
+
+def _schema_at(path: tuple, raw: Any) -> config_load.Schema | None:
+    """Which keys are valid at `path` of the raw YAML data (and the kinds, for sections)."""
+    if not path:
+        return config_load.Schema(list(Config.model_fields))
+    if len(path) != 1:
+        return None
+    section = path[0]
+    if section in _PLAIN:
+        return config_load.Schema(list(_PLAIN[section].model_fields))
+    if section not in _KINDS:
+        return None
+    kinds = _KINDS[section]
+    kind = raw.get(section, {}).get("kind") if isinstance(raw.get(section), dict) else None
+    others = {k: list(cls.model_fields) for k, cls in kinds.items()}
+    keys = others.get(kind) if isinstance(kind, str) else None
+    return config_load.Schema(keys, kinds=list(kinds), kind=kind, keys_by_kind=others)
+
+
+def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Read, override (`KEY.PATH=VALUE`, values parsed as YAML) and validate an experiment config.
+
+    Raises ConfigError naming the file, YAML line and key path of the first problem.
+    """
+    source = config_load.read_yaml(Path(path))
+    for text in overrides:
+        source.apply_override(text)
+    config = _validate(source.data, source)
+    config._source = Path(path).resolve()
+    for key, values in (config.sweep or {}).items():
+        for i, value in enumerate(values):
+            _validate_change(config, {key: value}, source, ("sweep", key, i))
+    return config
+
+
+def _validate(data: Any, source: config_load.YamlSource) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise source.to_config_error(exc, _schema_at) from None
+
+
+def _validate_change(config: Config, changes: dict[str, Any], source, at) -> Config:
+    data = config.model_dump(exclude_unset=True)
+    data.pop("sweep", None)
+    try:
+        for key, value in changes.items():
+            config_load.set_path(data, tuple(key.split(".")), value)
+        new = Config.model_validate(data)
+    except ValidationError as exc:
+        raise source.to_config_error(exc, _schema_at, at=at) from None
+    new._source = config._source
+    return new
+
+
+def config_with(config: Config, changes: dict[str, Any]) -> Config:
+    """A copy of `config` with dotted key paths set (one point of a sweep); the sweep is dropped.
+
+    Keys the user never set take the defaults of the new kind, so {"optimizer.kind": "adam"} works.
+    Raises ConfigError if the result is invalid.
+    """
+    where = str(config.source) if config.source else "config"
+    source = config_load.YamlSource(where, None, {}, {})
+    return _validate_change(config, changes, source, None)
+
+
+def resolve_seed(config: Config, seed: int | None = None) -> Config:
+    """The config with its seed fixed: `seed` if given (--seed), else config.seed, else a random one."""
+    if seed is None:
+        seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    new = config.model_copy(update={"seed": int(seed)})
+    new._source = config._source
+    return new
+
+
+def output_dir(config: Config) -> Path:
+    """The run folder `output.dir` with {name} and {seed} filled in (seed must be resolved)."""
+    return Path(config.output.dir.format(name=config.name, seed=config.seed))
+
+
+def config_to_yaml(config: Config, relative_to: str | os.PathLike | None = None) -> str:
+    """The resolved config (every default filled in) as YAML, keys in definition order.
+
+    With `relative_to`, a csv data path is rewritten relative to that folder (where the YAML will be
+    saved), so the saved file loads again from there.
+    """
+    data = config.model_dump(mode="json", exclude_none=False)
+    if data.get("sweep") is None:
+        data.pop("sweep", None)
+    if relative_to is not None and data["data"]["kind"] == "csv":
+        absolute = (config.base_dir / data["data"]["path"]).resolve()
+        data["data"]["path"] = Path(os.path.relpath(absolute, Path(relative_to).resolve())).as_posix()
+    for section, kinds in _KINDS.items():
+        # kind first, then its own keys, then the options every kind shares (standardize, init...)
+        cls = kinds[data[section]["kind"]]
+        shared = [key for key in cls.__mro__[1].model_fields if key != "kind"]
+        own = [key for key in cls.model_fields if key not in shared]
+        data[section] = {key: data[section][key] for key in own + shared}
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for mappings, [a, b] flow style for lists of scalars."""
+
+    def represent_list(self, items):
+        flow = all(not isinstance(item, (list, dict)) for item in items)
+        return self.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+_Dumper.add_representer(list, _Dumper.represent_list)
+
+
+def config_schema() -> dict:
+    """The JSON Schema of the config file (for editors' YAML completion)."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    schema = Config.model_json_schema(schema_generator=GenerateJsonSchema)
+    schema["title"] = "autogradcli experiment config"
+    return schema

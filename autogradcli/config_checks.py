@@ -1,0 +1,98 @@
+"""Checks across config sections (model vs data, loss vs data, batch size, sweep keys).
+
+Called by Config's validator; raises FieldProblem with paths from the top level. Same imports as config.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from autogradcli.config_load import FieldProblem, did_you_mean
+
+
+def check_consistency(config: Any) -> None:
+    """Raise FieldProblem for the first section that does not fit the others."""
+    _check_model_fits_data(config)
+    _check_loss_fits(config)
+    _check_batch_size(config)
+    _check_sweep_keys(config)
+
+
+def _check_model_fits_data(config: Any) -> None:
+    data, model = config.data, config.model
+    d = data.n_features_known()
+    if model.kind == "linear" and d is not None and d != 1:
+        raise FieldProblem(("model", "kind"), f"model 'linear' takes 1 feature; the data has {d}",
+                           hint="use kind: linear_multi for several features")
+    if model.kind == "logistic" and not data.is_classification():
+        raise FieldProblem(("model", "kind"), "logistic regression needs class labels",
+                           hint="use data kind 'classes', or 'csv' with classes: [...]")
+
+
+def _check_loss_fits(config: Any) -> None:
+    loss, data, model = config.loss.kind, config.data, config.model
+    classify = data.is_classification()
+    if loss in ("bce", "cross_entropy") and not classify:
+        raise FieldProblem(("loss", "kind"), f"{loss} needs class labels; the data is regression",
+                           hint="use mse, mae or huber, or class data")
+    if model.kind == "logistic" and loss not in ("bce", "cross_entropy"):
+        raise FieldProblem(("loss", "kind"), f"logistic regression is trained with bce or "
+                                             f"cross_entropy, not {loss}")
+    k = data.n_classes_known() if data.kind == "csv" else (2 if classify else None)
+    if loss == "bce" and k is not None and k != 2:
+        raise FieldProblem(("loss", "kind"), f"bce needs 2 classes; the data has {k}",
+                           hint="use cross_entropy for more than two classes")
+
+
+def _check_batch_size(config: Any) -> None:
+    n, batch = config.data.n_rows_known(), config.training.batch_size
+    if n is None or batch is None:
+        return
+    n_train = n - round(n * config.data.val_fraction)
+    if n_train < 1:
+        raise FieldProblem(("data", "val_fraction"), "no training rows are left",
+                           hint=f"with n = {n}, use a smaller val_fraction")
+    if batch > n_train:
+        raise FieldProblem(("training", "batch_size"),
+                           f"batch size {batch} is larger than the {n_train} training rows",
+                           hint=f"use batch_size <= {n_train}, or null for full batch")
+
+
+def _check_sweep_keys(config: Any) -> None:
+    for key in config.sweep or {}:
+        parts = key.split(".")
+        if parts[0] == "sweep":
+            raise FieldProblem(("sweep", key), "cannot sweep over the sweep itself")
+        if not _path_exists(config, parts):
+            raise FieldProblem(("sweep", key), "not a key of this config",
+                               hint=did_you_mean(parts[-1], _keys_near(config, parts),
+                                                             "Valid keys"))
+
+
+def _path_exists(config: Any, parts: list[str]) -> bool:
+    node: Any = config
+    for part in parts:
+        if isinstance(node, BaseModel) and part in type(node).model_fields:
+            node = getattr(node, part)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _keys_near(config: Any, parts: list[str]) -> list[str]:
+    """Valid keys at the deepest existing prefix of `parts` (for the did-you-mean hint)."""
+    for depth in range(len(parts) - 1, -1, -1):
+        if _path_exists(config, parts[:depth]):
+            node: Any = config
+            for part in parts[:depth]:
+                node = getattr(node, part) if isinstance(node, BaseModel) else node[part]
+            if isinstance(node, BaseModel):
+                prefix = ".".join(parts[:depth] + [""])
+                return [prefix + k for k in type(node).model_fields]
+    return []

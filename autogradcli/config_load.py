@@ -1,0 +1,328 @@
+"""Reading config YAML with the line of every key, --set overrides, and pydantic errors as ConfigError.
+
+Knows nothing of the config's sections (config.py passes them in). Must not import the engine, rich,
+typer or matplotlib.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autogradcli.errors import ConfigError
+
+Path_ = tuple  # a key path: str keys and int list indices, e.g. ("model", "hidden", 1)
+
+_OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w]*(?:\.[\w]+)*)\s*=(.*)$", re.DOTALL)
+_RANGES = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+           "less_than_equal": "<="}
+_TYPES = {
+    "int_parsing": "expected an integer", "int_type": "expected an integer",
+    "int_from_float": "expected a whole number", "float_parsing": "expected a number",
+    "float_type": "expected a number", "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false", "string_type": "expected a string",
+    "list_type": "expected a list", "tuple_type": "expected a list", "dict_type": "expected a mapping",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "finite_number": "expected a finite number",
+}
+
+
+class FieldProblem(ValueError):
+    """Raised inside a validator to point at a key below the model being validated.
+
+    `path` is relative to that model (a str for one key); `hint` goes to the ConfigError.
+    """
+
+    def __init__(self, path: str | tuple, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.path = (path,) if isinstance(path, str) else tuple(path)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass
+class Schema:
+    """What is valid at one place of the config: its keys, and for sections with `kind` the kinds."""
+
+    keys: list[str] | None
+    kinds: list[str] | None = None
+    kind: str | None = None
+    keys_by_kind: dict[str, list[str]] | None = None
+
+
+def did_you_mean(word: Any, choices: list[str], label: str = "Valid keys") -> str:
+    """`did you mean 'lr'? Valid keys: kind, lr, ...` (the first part only when something is near)."""
+    listing = f"{label}: {', '.join(choices)}"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? {listing}" if close else listing
+
+
+def dotted(path: Path_) -> str:
+    """("model", "hidden", 1) -> "model.hidden[1]"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def show(value: Any) -> str:
+    """A short YAML-like rendering of a value for messages."""
+    if isinstance(value, str):
+        text = repr(value)
+    elif value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class YamlSource:
+    """The raw data of a config file, the line of each key path, and the paths set by --set."""
+
+    file: str
+    text: str | None
+    data: Any
+    lines: dict[Path_, int]
+    overridden: dict[Path_, str] = field(default_factory=dict)
+
+    def apply_override(self, text: str) -> None:
+        """Apply one `KEY.PATH=VALUE` (VALUE parsed as YAML) to the raw data."""
+        path, value = parse_override(text)
+        set_path(self.data, path, value, origin=f"--set {text}")
+        self.overridden[tuple(path)] = text
+
+    def where(self, path: Path_) -> str:
+        """`file:line: key.path`, the line being that of the nearest key that has one."""
+        for prefix, text in self.overridden.items():
+            if tuple(path[: len(prefix)]) == prefix:
+                return f"{self.file}: {dotted(path)} (from --set {text.strip()})"
+        line = self.line_of(path)
+        head = f"{self.file}:{line}" if line else self.file
+        return f"{head}: {dotted(path)}" if path else head
+
+    def line_of(self, path: Path_) -> int | None:
+        for depth in range(len(path), 0, -1):
+            line = self.lines.get(tuple(path[:depth]))
+            if line:
+                return line
+        return None
+
+    def to_config_error(self, exc, schema_at: Callable[[Path_, Any], Schema | None],
+                        at: Path_ | None = None) -> ConfigError:
+        """The first error of a pydantic ValidationError as a ConfigError.
+
+        `at`: report it at that key path of this file (a sweep value) instead of the error's own.
+        """
+        data = self.data if at is None else None
+        err = exc.errors(include_url=False)[0]
+        path, message, hint = _explain(err, data, schema_at)
+        if at is None:
+            return ConfigError(message, where=self.where(path), hint=hint)
+        line = self.line_of(at)
+        head = f"{self.file}:{line}" if line else self.file
+        return ConfigError(f"{dotted(path)}: {message}", where=f"{head}: {dotted(at)}", hint=hint)
+
+
+def read_yaml(path: Path) -> YamlSource:
+    """Parse a config file, recording the line of each key; ConfigError for every problem."""
+    file = str(path)
+    if not path.is_file():
+        raise ConfigError("config file not found" if not path.exists() else "not a file",
+                          where=file, hint=_nearby_yaml(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the file: {exc}", where=file) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, file, text) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", where=file) from None
+    if node is None:
+        raise ConfigError("the file is empty", where=file,
+                          hint="a config needs at least name, data, model and optimizer; "
+                               "see configs/seed_linear.yaml")
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        got = {yaml.SequenceNode: "a list"}.get(type(node), f"the value {show(data)}")
+        raise ConfigError(f"the top level must be a mapping of sections, got {got}",
+                          where=f"{file}:{node.start_mark.line + 1}",
+                          hint="start with lines like 'name: my_run', 'data:', 'model:'")
+    lines: dict[Path_, int] = {}
+    _walk(node, (), lines, file)
+    return YamlSource(file, text, data, lines)
+
+
+def _nearby_yaml(path: Path) -> str:
+    folder = path.parent if path.parent.is_dir() else None
+    if folder is None:
+        return f"the folder '{path.parent}' does not exist either"
+    names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not names:
+        return f"no .yaml files in '{folder}'"
+    return did_you_mean(path.name, names, f"Configs in '{folder}'")
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, file: str, text: str) -> ConfigError:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{file}:{mark.line + 1}" if mark else file
+    hint = None
+    if exc.context and exc.context_mark is not None:
+        hint = f"{exc.context} on line {exc.context_mark.line + 1}"
+    if mark is not None and "\t" in text.splitlines()[min(mark.line, len(text.splitlines()) - 1)]:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    return ConfigError(f"invalid YAML: {exc.problem or exc}", where=where, hint=hint)
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(f"duplicate key '{key}'", where=f"{file}:{line}: "
+                                  f"{dotted(path + (key,))}",
+                                  hint=f"it is already set on line {seen[key]}; keep one")
+            seen[key] = line
+            lines[path + (key,)] = line
+            _walk(value_node, path + (key,), lines, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = item.start_mark.line + 1
+            _walk(item, path + (i,), lines, file)
+
+
+# ------------------------------------------------------------------------------------ overrides
+
+
+def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
+    """`optimizer.lr=0.05` -> (("optimizer", "lr"), 0.05); the value is parsed as YAML."""
+    match = _OVERRIDE.match(text)
+    if match is None:
+        raise ConfigError("expected KEY.PATH=VALUE", where=f"--set {text}",
+                          hint="e.g. --set optimizer.lr=0.05 or --set model.hidden=[16,16]")
+    key, value_text = match.group(1), match.group(2).strip()
+    try:
+        value = yaml.safe_load(value_text) if value_text else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"--set {text}",
+                          hint="quote strings with special characters, e.g. name='a: b'") from None
+    return tuple(key.split(".")), value
+
+
+def set_path(data: dict, path: tuple, value: Any, origin: str = "") -> None:
+    """Set a dotted key path in raw config data; `sweep.` keys stay one dotted key."""
+    if path and path[0] == "sweep" and len(path) > 1:
+        path = ("sweep", ".".join(path[1:]))
+    node: Any = data
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if node.get(part) is None:
+                    node[part] = {}
+                node = node[part]
+        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        else:
+            parent = dotted(path[:depth]) or "the top level"
+            raise ConfigError(f"cannot set '{'.'.join(map(str, path))}': {parent} is "
+                              f"{show(node)}, not a mapping", where=origin or None,
+                              hint="set the whole value instead, e.g. "
+                                   f"--set {'.'.join(map(str, path[:depth]))}=...")
+
+
+# ------------------------------------------------------------------------- pydantic -> message
+
+
+def _clean_loc(loc: tuple, data: Any, keep_last: bool) -> Path_:
+    """Drop the union tags pydantic puts in a location ("optimizer", "sgd", "lr" -> optimizer.lr)."""
+    path: list = []
+    node = data
+    for i, part in enumerate(loc):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            path.append(part)
+            node = node[part]
+        elif keep_last and i == len(loc) - 1:
+            path.append(part)
+    return tuple(path)
+
+
+def _explain(err: dict, data: Any, schema_at) -> tuple[Path_, str, str | None]:
+    """(key path, message, hint) for one pydantic error dict."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    problem = ctx.get("error")
+    if isinstance(problem, FieldProblem):
+        path = _clean_loc(err["loc"], data, keep_last=False)
+        extra = problem.path
+        if path and extra and path[-1] == extra[0]:
+            extra = extra[1:]
+        return path + extra, problem.message, problem.hint
+    path = _clean_loc(err["loc"], data, keep_last=True)
+    if kind == "extra_forbidden":
+        return path, "unknown key", _unknown_key_hint(path, data, schema_at)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        schema = schema_at(path, data)
+        kinds = schema.kinds if schema and schema.kinds else []
+        if kind == "union_tag_not_found":
+            return path, "missing key 'kind'", f"Valid kinds: {', '.join(kinds)}"
+        return path + ("kind",), f"unknown kind {show(ctx.get('tag'))}", did_you_mean(
+            ctx.get("tag"), kinds, "Valid kinds")
+    if kind == "missing":
+        section = f"under {dotted(path[:-1])}" if len(path) > 1 else "at the top level"
+        return path, f"missing required key '{path[-1]}' {section}", None
+    if kind in _RANGES:
+        bound = next(iter(ctx.values()))
+        name = path[-1] if path and isinstance(path[-1], str) else "value"
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
+        return path, f"out of range: got {show(value)}, wanted {name} {_RANGES[kind]} {bound}", None
+    if kind == "missing" and path and isinstance(path[-1], int):
+        return path, f"item [{path[-1]}] is missing", None
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return path, f"invalid value {show(value)}", did_you_mean(value, options, "Valid values")
+    if kind in ("too_short", "too_long"):
+        size = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        return path, f"expected {word} {size} item(s), got {show(value)}", None
+    if kind in _TYPES:
+        return path, f"{_TYPES[kind]}, got {show(value)}", None
+    message = err["msg"].removeprefix("Value error, ")
+    return path, message[:1].lower() + message[1:], None
+
+
+def _unknown_key_hint(path: Path_, data: Any, schema_at) -> str | None:
+    key = path[-1]
+    schema = schema_at(path[:-1], data)
+    if schema is None or schema.keys is None:
+        return None
+    for other, keys in (schema.keys_by_kind or {}).items():
+        if other != schema.kind and key in keys and key not in schema.keys:
+            return (f"'{key}' is a key of kind '{other}', not '{schema.kind}'. "
+                    f"Valid keys: {', '.join(schema.keys)}")
+    return did_you_mean(key, schema.keys)
