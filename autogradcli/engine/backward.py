@@ -1,7 +1,8 @@
 """The graph walk: backward() and grad().
 
 Iterative (dependency counts and a ready list, no recursion), so a 100,000-op chain differentiates.
-Rows run under no_grad unless create_graph; each node's gradient is dropped once consumed, and its
+Without create_graph the rows run on plain arrays (fast); with it, on Tensors under grad mode, so
+the gradients are themselves differentiable. Each node's gradient is dropped once consumed, and its
 saved values are released unless retain_graph.
 """
 
@@ -14,13 +15,13 @@ from .tensor import Tensor, _make
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
     """Accumulate d(tensor)/d(leaf) into each reachable leaf's .grad (see Tensor.backward)."""
-    if not tensor.requires_grad:
+    if not tensor._requires_grad:
         raise RuntimeError(
             "element 0 of tensors does not require grad and does not have a grad_fn: nothing to "
             "differentiate. Create the parameters with requires_grad=True, and do not compute the "
             "loss under no_grad()."
         )
-    g = _seed_gradient(tensor, gradient, "backward()")
+    g = _seed_gradient(tensor, gradient, "backward()", create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     _walk([tensor], [g], retain, create_graph, capture=None)
 
@@ -49,19 +50,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 "an output of grad() does not require grad and does not have a grad_fn; "
                 "was it computed under no_grad(), or from inputs that do not require grad?"
             )
-        seeds.append(_seed_gradient(out, g, "grad()"))
-    capture = {id(t.grad_fn) if t.grad_fn is not None else id(t): None for t in inputs}
+        seeds.append(_seed_gradient(out, g, "grad()", create_graph))
+    keys = [id(t.grad_fn) if t.grad_fn is not None else id(t) for t in inputs]
+    capture = dict.fromkeys(keys)
     retain = create_graph if retain_graph is None else retain_graph
     _walk(list(outputs), seeds, retain, create_graph, capture)
     results = []
-    for i, t in enumerate(inputs):
-        g = capture[id(t.grad_fn) if t.grad_fn is not None else id(t)]
+    for i, key in enumerate(keys):
+        g = capture[key]
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"input {i} of grad() was not used to compute the outputs. Pass "
                 "allow_unused=True to get None for it instead."
             )
-        results.append(g)
+        results.append(g if g is None or isinstance(g, Tensor) else _make(g))
     return tuple(results)
 
 
@@ -69,7 +71,7 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def _seed_gradient(tensor, gradient, where):
+def _seed_gradient(tensor, gradient, where, as_tensor):
     if gradient is None:
         if tensor.data.size != 1:
             raise RuntimeError(
@@ -77,18 +79,27 @@ def _seed_gradient(tensor, gradient, where):
                 f"{tuple(tensor.shape)}: grad can be implicitly created only for scalar outputs. "
                 "Reduce it first (e.g. loss.mean()), or pass gradient= with the same shape."
             )
-        return _make(np.ones_like(tensor.data))
-    g = gradient if isinstance(gradient, Tensor) else _make(np.asarray(gradient, tensor.dtype))
-    if g.shape != tensor.shape:
+        g = np.ones_like(tensor.data)
+    elif isinstance(gradient, Tensor):
+        g = gradient if as_tensor else gradient.data
+    else:
+        g = np.asarray(gradient, dtype=tensor.dtype)
+    if np.shape(_data(g)) != tensor.shape:
         raise RuntimeError(
-            f"the gradient passed to {where} has shape {tuple(g.shape)} but the output has shape "
-            f"{tuple(tensor.shape)}; they must match."
+            f"the gradient passed to {where} has shape {np.shape(_data(g))} but the output has "
+            f"shape {tuple(tensor.shape)}; they must match."
         )
-    return g
+    return _make(g) if as_tensor and not isinstance(g, Tensor) else g
+
+
+def _data(g):
+    return g.data if isinstance(g, Tensor) else g
 
 
 def _walk(roots, seeds, retain_graph, create_graph, capture):
-    with _gm.set_grad_enabled(create_graph):
+    prev = _gm._enabled
+    _gm._set(create_graph)
+    try:
         pending = {}
         for t, g in zip(roots, seeds):
             if t.grad_fn is None:
@@ -97,7 +108,7 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
                 node = t.grad_fn
                 pending[node] = pending[node] + g if node in pending else g
         deps = _count_dependencies(list(pending))
-        ready = [n for n in pending if deps.get(n, 0) == 0]
+        ready = [n for n in pending if n not in deps]
         while ready:
             node = ready.pop()
             g = pending.pop(node)
@@ -106,52 +117,62 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
                 _retain(node.retained(), g, create_graph)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
-            grads = node.backward(g)
-            for parent, gi, x in zip(node.parents, grads, node.inputs):
+            inputs = node.inputs if create_graph else [t.data for t in node.inputs]
+            grads = node.backward(g, *inputs)
+            for parent, gi, x in zip(node.parents, grads, inputs):
                 if parent is None or gi is None:
                     continue
                 gi = _match(gi, x)
-                if isinstance(parent, Tensor):
+                if parent.__class__ is Tensor:
                     _deliver(parent, gi, create_graph, capture)
                     continue
-                pending[parent] = pending[parent] + gi if parent in pending else gi
-                deps[parent] -= 1
-                if deps[parent] == 0:
+                if parent in pending:
+                    pending[parent] = pending[parent] + gi
+                else:
+                    pending[parent] = gi
+                left = deps[parent] - 1
+                deps[parent] = left
+                if left == 0:
                     ready.append(parent)
             if not retain_graph:
                 node.release()
+    finally:
+        _gm._set(prev)
 
 
 def _count_dependencies(starts):
     """For each node reachable from starts, how many reachable nodes feed it a gradient."""
     deps = {}
     stack = list(starts)
-    seen = set(stack)
     while stack:
         node = stack.pop()
         for parent in node.parents:
-            if isinstance(parent, Op):
-                deps[parent] = deps.get(parent, 0) + 1
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
+            if parent is None or parent.__class__ is Tensor:
+                continue
+            if parent in deps:
+                deps[parent] += 1
+            else:
+                deps[parent] = 1
+                stack.append(parent)
     return deps
 
 
 def _match(g, x):
-    """Reduce a gradient to its input's shape (sum over broadcast dims) and dtype."""
-    gshape, shape = g.data.shape, x.data.shape
+    """Reduce a gradient to its input's shape (sum over broadcast dims) and dtype.
+
+    g and x are both arrays, or both Tensors (create_graph)."""
+    gshape, shape = g.shape, x.shape
     if gshape != shape:
         lead = len(gshape) - len(shape)
         dims = tuple(range(lead)) + tuple(
             i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
         )
         if dims:
-            g = g.sum(dim=dims, keepdim=True)
-        if g.data.shape != shape:
+            g = g.sum(dims, keepdim=True) if isinstance(g, Tensor) else g.sum(dims, keepdims=True)
+        if g.shape != shape:
             g = g.reshape(shape)
-    if g.data.dtype != x.data.dtype:
-        g = g.to(x.data.dtype)
+    if g.dtype != x.dtype:
+        g = g.to(x.dtype) if isinstance(g, Tensor) else g.astype(x.dtype)
     return g
 
 
@@ -170,12 +191,12 @@ def _retain(tensor, g, create_graph):
 
 def _accumulate(t, g, create_graph):
     if t.grad is None:
-        # Copy: the same gradient array may reach several leaves (x + x) or be a read-only view.
-        t.grad = g if create_graph else _make(np.array(g.data, copy=True))
-    elif create_graph:
-        t.grad = t.grad + g
+        # Copy: one gradient array may reach several leaves (x + x), or be a read-only view.
+        t.grad = g if create_graph else _make(np.array(g, copy=True))
+    elif create_graph or isinstance(t.grad.grad_fn, Op):
+        t.grad = t.grad + (g if isinstance(g, Tensor) else _make(g))
     else:
         if not t.grad.data.flags.writeable:
             t.grad.data = t.grad.data.copy()
-        np.add(t.grad.data, g.data, out=t.grad.data, casting="unsafe")
+        np.add(t.grad.data, _data(g), out=t.grad.data, casting="unsafe")
         t.grad._version[0] += 1

@@ -11,7 +11,11 @@ from .tensor import Tensor, _make
 
 
 class Op:
-    """One recorded operation. Subclasses define forward(*arrays) and backward(g) -> tuple."""
+    """One recorded operation.
+
+    Subclasses define forward(*arrays) -> array and backward(g, *inputs) -> one gradient (or None)
+    per input; backward receives arrays, or Tensors under create_graph (see ops.py).
+    """
 
     saves_inputs = True  # backward reads its inputs' values, so in-place changes to them are errors
     saves_output = False  # backward reads the forward result (exp, tanh, sigmoid, softmax...)
@@ -23,7 +27,12 @@ class Op:
     @classmethod
     def apply(cls, *inputs, **params):
         op = cls(**params) if params else cls()
-        out = _make(op.forward(*[t.data for t in inputs]))
+        if len(inputs) == 1:
+            out = _make(op.forward(inputs[0].data))
+        elif len(inputs) == 2:
+            out = _make(op.forward(inputs[0].data, inputs[1].data))
+        else:
+            out = _make(op.forward(*[t.data for t in inputs]))
         if _gm._enabled:
             for t in inputs:
                 if t._requires_grad:
@@ -33,12 +42,14 @@ class Op:
 
     def _record(self, inputs, out):
         self.inputs = inputs
-        self.parents = tuple(
-            t.grad_fn if t.grad_fn is not None else (t if t._requires_grad else None)
-            for t in inputs
-        )
+        # Per input, where its gradient goes: the node that made it, the leaf itself, or nowhere.
+        parents = []
+        for t in inputs:
+            fn = t.grad_fn
+            parents.append(fn if fn is not None else (t if t._requires_grad else None))
+        self.parents = parents
         if self.saves_inputs:
-            self.versions = tuple(t._version[0] for t in inputs)
+            self.versions = [t._version[0] for t in inputs]
         if self.saves_output:
             self.out_data = out.data
             self.out_version = (out._version, out._version[0])
@@ -54,14 +65,14 @@ class Op:
         return f"<{self.name()}>"
 
     def output(self, recompute):
-        """The forward result as a Tensor.
+        """The forward result, for a backward that needs it.
 
-        Normally the saved array; under create_graph it is recomputed from the inputs, so that
+        Normally the saved array; under create_graph a Tensor recomputed from the inputs, so that
         second derivatives flow through it without the node holding its own output (a cycle).
         """
         if _gm._enabled:
             return recompute(*self.inputs)
-        return _make(self.out_data)
+        return self.out_data
 
     def check_saved(self):
         """Refuse to differentiate through values changed in place since the forward pass."""

@@ -118,9 +118,8 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     def vjp(*args):
         xs, gs = args[:n_in], args[n_in:]
         wrt = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        return tuple(
-            g for g in grad(_outputs(fn, xs), wrt, list(gs), create_graph=True, allow_unused=True)
-            if g is not None
-        )
+        with _gm.enable_grad():  # the numerical pass calls this under no_grad
+            grads = grad(_outputs(fn, xs), wrt, list(gs), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
 
     return gradcheck(vjp, list(inputs) + list(grad_outputs), eps, atol, rtol, raise_exception)

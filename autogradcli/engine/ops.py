@@ -1,14 +1,48 @@
 """The derivative table: one row per primitive, its forward on arrays beside its backward.
 
-Each backward is a vector-Jacobian product written with engine operations, so that it can itself be
-differentiated (create_graph=True). Broadcast gradients are reduced to their input's shape by the
-graph walker, not here; `None` means "no gradient for this input".
+A backward is a vector-Jacobian product written once, in operations that work on Tensors and on
+numpy arrays alike (operators, `.reshape`, `.mT`, and the helpers below). The walker hands it
+plain arrays for speed, or Tensors under create_graph=True, so that the gradient it builds can be
+differentiated again. Broadcast gradients are reduced to their input's shape by the walker, not
+here; `None` means "no gradient for this input".
 """
 
 import numpy as np
 
 from .function import Op
 from .tensor import Tensor, _const, _make
+
+# ============================================================================ helpers for rows
+
+
+def _data(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
+def _via(cls, x, **params):
+    """Apply a row to a Tensor (recorded when grad mode is on) or straight to an array."""
+    if isinstance(x, Tensor):
+        return cls.apply(x, **params)
+    return cls(**params).forward(x)
+
+
+def _sum(x, dim, keepdim):
+    return _via(Sum, x, dim=dim, keepdim=keepdim)
+
+
+def _exp(x):
+    return _via(Exp, x)
+
+
+def _log(x):
+    return _via(Log, x)
+
+
+def _where(cond, x, y):
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return where(cond, x, y)
+    return np.where(cond, x, y)
+
 
 # ============================================================================ unary
 
@@ -21,7 +55,7 @@ class Neg(Op):
     def forward(self, x):
         return -x
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (-g,)
 
 
@@ -33,8 +67,8 @@ class Exp(Op):
     def forward(self, x):
         return np.exp(x)
 
-    def backward(self, g):
-        return (g * self.output(Tensor.exp),)
+    def backward(self, g, x):
+        return (g * self.output(_exp),)
 
 
 class Log(Op):
@@ -43,8 +77,7 @@ class Log(Op):
     def forward(self, x):
         return np.log(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return (g / x,)
 
 
@@ -56,8 +89,8 @@ class Sqrt(Op):
     def forward(self, x):
         return np.sqrt(x)
 
-    def backward(self, g):
-        return (g / (2 * self.output(Tensor.sqrt)),)
+    def backward(self, g, x):
+        return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
 
 
 class Abs(Op):
@@ -66,9 +99,8 @@ class Abs(Op):
     def forward(self, x):
         return np.abs(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
-        return (g * np.sign(x.data),)
+    def backward(self, g, x):
+        return (g * np.sign(_data(x)),)
 
 
 class Relu(Op):
@@ -77,9 +109,8 @@ class Relu(Op):
     def forward(self, x):
         return np.maximum(x, 0)
 
-    def backward(self, g):
-        (x,) = self.inputs
-        return (g * (x.data > 0),)
+    def backward(self, g, x):
+        return (g * (_data(x) > 0),)
 
 
 class Sigmoid(Op):
@@ -90,8 +121,8 @@ class Sigmoid(Op):
     def forward(self, x):
         return 0.5 + 0.5 * np.tanh(0.5 * x)
 
-    def backward(self, g):
-        z = self.output(Tensor.sigmoid)
+    def backward(self, g, x):
+        z = self.output(lambda x: _via(Sigmoid, x))
         return (g * z * (1 - z),)
 
 
@@ -103,8 +134,8 @@ class Tanh(Op):
     def forward(self, x):
         return np.tanh(x)
 
-    def backward(self, g):
-        z = self.output(Tensor.tanh)
+    def backward(self, g, x):
+        z = self.output(lambda x: _via(Tanh, x))
         return (g * (1 - z * z),)
 
 
@@ -119,8 +150,8 @@ class Clamp(Op):
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)
 
-    def backward(self, g):
-        x = self.inputs[0].data
+    def backward(self, g, x):
+        x = _data(x)
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
             inside &= x >= self.lo
@@ -136,15 +167,13 @@ class Pow(Op):
         self.p = p
 
     def forward(self, x):
-        return np.power(x, self.p)
+        return x**self.p
 
-    def backward(self, g):
-        (x,) = self.inputs
-        if self.p == 0:
+    def backward(self, g, x):
+        p = self.p
+        if p == 0:
             return (g * 0,)
-        if self.p == 1:
-            return (g,)
-        return (g * self.p * x ** (self.p - 1),)
+        return (g * p * (x if p == 2 else x ** (p - 1)),)
 
 
 class Cast(Op):
@@ -160,8 +189,8 @@ class Cast(Op):
         self.in_dtype = x.dtype
         return x.astype(self.dtype)
 
-    def backward(self, g):
-        return (g.to(self.in_dtype),)
+    def backward(self, g, x):
+        return (_via(Cast, g, dtype=self.in_dtype),)
 
 
 class Clone(Op):
@@ -172,7 +201,7 @@ class Clone(Op):
     def forward(self, x):
         return x.copy()
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (g,)
 
 
@@ -187,7 +216,7 @@ class Add(Op):
     def forward(self, x, y):
         return x + y
 
-    def backward(self, g):
+    def backward(self, g, x, y):
         return g, g
 
 
@@ -199,8 +228,8 @@ class Sub(Op):
     def forward(self, x, y):
         return x - y
 
-    def backward(self, g):
-        return g, -g if self.parents[1] is not None else None
+    def backward(self, g, x, y):
+        return g, (-g if self.parents[1] is not None else None)
 
 
 class Mul(Op):
@@ -209,8 +238,7 @@ class Mul(Op):
     def forward(self, x, y):
         return x * y
 
-    def backward(self, g):
-        x, y = self.inputs
+    def backward(self, g, x, y):
         px, py = self.parents
         return (g * y if px is not None else None), (g * x if py is not None else None)
 
@@ -221,8 +249,7 @@ class Div(Op):
     def forward(self, x, y):
         return x / y
 
-    def backward(self, g):
-        x, y = self.inputs
+    def backward(self, g, x, y):
         px, py = self.parents
         gx = g / y if px is not None else None
         gy = -g * x / (y * y) if py is not None else None
@@ -237,14 +264,12 @@ class PowTensor(Op):
     def forward(self, x, y):
         return np.power(x, y)
 
-    def backward(self, g):
-        x, y = self.inputs
+    def backward(self, g, x, y):
         px, py = self.parents
         gx = g * y * x ** (y - 1) if px is not None else None
         gy = None
         if py is not None:
-            log_x = where(x.data != 0, x, 1.0).log()
-            gy = g * x**y * log_x
+            gy = g * x**y * _log(_where(_data(x) != 0, x, 1.0))
         return gx, gy
 
 
@@ -259,9 +284,8 @@ class Maximum(Op):
     def forward(self, x, y):
         return np.maximum(x, y)
 
-    def backward(self, g):
-        x, y = self.inputs
-        w = _tie_weights(x.data, y.data, np.greater, g.dtype)
+    def backward(self, g, x, y):
+        w = _tie_weights(_data(x), _data(y), np.greater, g.dtype)
         return g * w, g * (1 - w)
 
 
@@ -271,9 +295,8 @@ class Minimum(Op):
     def forward(self, x, y):
         return np.minimum(x, y)
 
-    def backward(self, g):
-        x, y = self.inputs
-        w = _tie_weights(x.data, y.data, np.less, g.dtype)
+    def backward(self, g, x, y):
+        w = _tie_weights(_data(x), _data(y), np.less, g.dtype)
         return g * w, g * (1 - w)
 
 
@@ -288,8 +311,8 @@ class Where(Op):
     def forward(self, x, y):
         return np.where(self.cond, x, y)
 
-    def backward(self, g):
-        return where(self.cond, g, 0), where(self.cond, 0, g)
+    def backward(self, g, x, y):
+        return _where(self.cond, g, 0), _where(self.cond, 0, g)
 
 
 class MatMul(Op):
@@ -298,10 +321,9 @@ class MatMul(Op):
     torch_name = "MmBackward0"
 
     def forward(self, x, y):
-        return np.matmul(x, y)
+        return x @ y
 
-    def backward(self, g):
-        x, y = self.inputs
+    def backward(self, g, x, y):
         px, py = self.parents
         gx = g @ y.mT if px is not None else None
         gy = x.mT @ g if py is not None else None
@@ -321,16 +343,12 @@ class Sum(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        return np.sum(x, axis=self.dim, keepdims=self.keepdim)
+        return x.sum(axis=self.dim, keepdims=self.keepdim)
 
-    def backward(self, g):
+    def backward(self, g, x):
         if self.dim is not None and not self.keepdim:
-            g = g.reshape(_kept_shape(self.shape, self.dim))
-        return (g.expand(self.shape),)
-
-
-def _kept_shape(shape, dims):
-    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+            g = g.reshape(tuple(1 if i in self.dim else n for i, n in enumerate(self.shape)))
+        return (_via(Expand, g, shape=self.shape),)
 
 
 class _Extreme(Op):
@@ -347,7 +365,7 @@ class _Extreme(Op):
         self.share = ties / np.count_nonzero(ties)
         return z
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (g * self.share.astype(g.dtype),)
 
 
@@ -373,8 +391,8 @@ class Gather(Op):
         self.shape = x.shape
         return np.take_along_axis(x, self.idx, axis=self.dim)
 
-    def backward(self, g):
-        return (Scatter.apply(g, idx=self.idx, dim=self.dim, shape=self.shape),)
+    def backward(self, g, x):
+        return (_via(Scatter, g, idx=self.idx, dim=self.dim, shape=self.shape),)
 
 
 class Scatter(Op):
@@ -390,8 +408,8 @@ class Scatter(Op):
         np.put_along_axis(z, self.idx, x, axis=self.dim)
         return z
 
-    def backward(self, g):
-        return (Gather.apply(g, idx=self.idx, dim=self.dim),)
+    def backward(self, g, x):
+        return (_via(Gather, g, idx=self.idx, dim=self.dim),)
 
 
 class Softmax(Op):
@@ -404,11 +422,11 @@ class Softmax(Op):
 
     def forward(self, x):
         e = np.exp(x - np.max(x, axis=self.dim, keepdims=True))
-        return e / np.sum(e, axis=self.dim, keepdims=True)
+        return e / e.sum(axis=self.dim, keepdims=True)
 
-    def backward(self, g):
-        z = self.output(lambda x: x.softmax(self.dim))
-        return (z * (g - (g * z).sum(self.dim, keepdim=True)),)
+    def backward(self, g, x):
+        z = self.output(lambda x: _via(Softmax, x, dim=self.dim))
+        return (z * (g - _sum(g * z, (self.dim,), True)),)
 
 
 class LogSoftmax(Op):
@@ -421,11 +439,11 @@ class LogSoftmax(Op):
 
     def forward(self, x):
         shifted = x - np.max(x, axis=self.dim, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=self.dim, keepdims=True))
+        return shifted - np.log(np.exp(shifted).sum(axis=self.dim, keepdims=True))
 
-    def backward(self, g):
-        z = self.output(lambda x: x.log_softmax(self.dim))
-        return (g - z.exp() * g.sum(self.dim, keepdim=True),)
+    def backward(self, g, x):
+        z = self.output(lambda x: _via(LogSoftmax, x, dim=self.dim))
+        return (g - _exp(z) * _sum(g, (self.dim,), True),)
 
 
 # ============================================================================ shape
@@ -442,9 +460,9 @@ class Reshape(Op):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.reshape(x, self.shape)
+        return x.reshape(self.shape)
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (g.reshape(self.in_shape),)
 
 
@@ -457,9 +475,11 @@ class Expand(Op):
         self.shape = shape
 
     def forward(self, x):
-        return np.broadcast_to(x, self.shape)
+        out = np.empty(self.shape, dtype=x.dtype)  # faster than np.broadcast_to on small arrays
+        out[...] = x
+        return out
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (g,)
 
 
@@ -472,10 +492,10 @@ class Permute(Op):
         self.dims = dims
 
     def forward(self, x):
-        return np.transpose(x, self.dims)
+        return x.transpose(self.dims)
 
-    def backward(self, g):
-        return (g.permute(tuple(np.argsort(self.dims))),)
+    def backward(self, g, x):
+        return (_via(Permute, g, dims=tuple(np.argsort(self.dims).tolist())),)
 
 
 class Index(Op):
@@ -490,8 +510,8 @@ class Index(Op):
         self.shape = x.shape
         return x[self.index]
 
-    def backward(self, g):
-        return (IndexAdd.apply(g, index=self.index, shape=self.shape),)
+    def backward(self, g, x):
+        return (_via(IndexAdd, g, index=self.index, shape=self.shape),)
 
 
 def _is_basic(index):
@@ -515,7 +535,7 @@ class IndexAdd(Op):
             np.add.at(z, self.index, x)
         return z
 
-    def backward(self, g):
+    def backward(self, g, x):
         return (g[self.index],)
 
 
@@ -528,13 +548,13 @@ class Cat(Op):
         self.dim = dim
 
     def forward(self, *xs):
-        self.ends = np.cumsum([x.shape[self.dim] for x in xs])
+        self.ends = np.cumsum([x.shape[self.dim] for x in xs]).tolist()
         return np.concatenate(xs, axis=self.dim)
 
-    def backward(self, g):
-        lead = (slice(None),) * (self.dim % g.ndim)
+    def backward(self, g, *xs):
+        lead = (slice(None),) * self.dim
         starts = [0, *self.ends[:-1]]
-        return tuple(g[lead + (slice(int(a), int(b)),)] for a, b in zip(starts, self.ends))
+        return tuple(g[lead + (slice(a, b),)] for a, b in zip(starts, self.ends))
 
 
 # ============================================================================ composites

@@ -265,65 +265,79 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # ------------------------------------------------------------------ in place
-    def _inplace(self, make, other=None):
-        """Apply `make(self, other)` in place; under grad mode it is recorded as a graph op."""
-        if _gm._enabled:
-            if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(
-                    "a leaf tensor that requires grad is being used in an in-place operation. "
-                    "Update parameters inside `with ag.no_grad():` (e.g. a.sub_(lr * a.grad)), "
-                    "or use an out-of-place operation."
-                )
-            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
-                return self._inplace_recorded(make, other)
-        result = make(self.detach(), other).data
+    def _records_inplace(self, other=None) -> bool:
+        """Whether an in-place op must be recorded in the graph (and refuse leaves needing grad)."""
+        if not _gm._enabled:
+            return False
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation. "
+                "Update parameters inside `with ag.no_grad():` (e.g. a.sub_(lr * a.grad)), "
+                "or use an out-of-place operation."
+            )
+        return self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+
+    def _writable(self):
         if not self.data.flags.writeable:
-            self.data = self.data.copy()
-        self.data[...] = result
+            self.data = self.data.copy()  # e.g. a gradient that is a broadcast view
         self._version[0] += 1
-        return self
+        return self.data
 
     def _inplace_recorded(self, make, other):
+        """Record `self = make(self, other)` in the graph, then write the result into self."""
         old = _make(self.data, self._requires_grad)
         old.grad_fn = self.grad_fn
         old._version = self._version  # nodes that saved the old value see the change
-        out = make(old, other)
+        out = make(old, _operand(other))
         if out.shape != self.shape:
             raise RuntimeError(
                 f"output with shape {self.shape} doesn't match the broadcast shape {out.shape}"
             )
-        self.data = self.data.copy() if not self.data.flags.writeable else self.data
-        self.data[...] = out.data
-        self._version[0] += 1
+        self._writable()[...] = out.data
         self.grad_fn = out.grad_fn
         self._requires_grad = True
+        return self
+
+    def _inplace_ufunc(self, ufunc, make, other, alpha=1):
+        if self._records_inplace(other):
+            if alpha != 1:
+                return self._inplace_recorded(lambda x, y: make(x, y * alpha), other)
+            return self._inplace_recorded(make, other)
+        value = other.data if isinstance(other, Tensor) else other
+        data = self._writable()
+        ufunc(data, value * alpha if alpha != 1 else value, out=data)
         return self
 
     def zero_(self):
         return self.fill_(0)
 
     def fill_(self, value):
-        return self._inplace(_ops.replace, _operand(value))
-
-    def add_(self, other, alpha=1):
-        o = _operand(other)
-        return self._inplace(lambda x, y: x + y * alpha if alpha != 1 else x + y, o)
-
-    def sub_(self, other, alpha=1):
-        o = _operand(other)
-        return self._inplace(lambda x, y: x - y * alpha if alpha != 1 else x - y, o)
-
-    def mul_(self, other):
-        return self._inplace(lambda x, y: x * y, _operand(other))
-
-    def div_(self, other):
-        return self._inplace(lambda x, y: x / y, _operand(other))
+        return self.copy_(value)
 
     def copy_(self, src):
-        return self._inplace(_ops.replace, _operand(src))
+        if self._records_inplace(src):
+            return self._inplace_recorded(_ops.replace, src)
+        self._writable()[...] = src.data if isinstance(src, Tensor) else src
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace_ufunc(np.add, Tensor.__add__, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace_ufunc(np.subtract, Tensor.__sub__, other, alpha)
+
+    def mul_(self, other):
+        return self._inplace_ufunc(np.multiply, Tensor.__mul__, other)
+
+    def div_(self, other):
+        return self._inplace_ufunc(np.true_divide, Tensor.__truediv__, other)
 
     def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
-        return self._inplace(lambda x, _: x.clamp(min, max))
+        if self._records_inplace():
+            return self._inplace_recorded(lambda x, _: x.clamp(min, max), None)
+        data = self._writable()
+        np.clip(data, min, max, out=data)
+        return self
 
     def __setitem__(self, index, value):
         if _gm._enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
