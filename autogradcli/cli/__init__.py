@@ -1,0 +1,1 @@
+"""The console scripts: thin typer shells over autogradcli.api (one app per script)."""

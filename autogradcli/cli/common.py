@@ -1,0 +1,36 @@
+"""What every console script shares: the mapping of errors to one message and an exit code.
+
+Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C (STYLE.md section 6).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import typer
+
+from autogradcli.errors import UserError
+
+EXIT_FAILED = 1
+EXIT_USER = 2
+EXIT_INTERRUPTED = 130
+
+
+def print_error(text: str) -> None:
+    """One message on stderr, no markup, so logs and pipes read it as written."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def exit_on_user_error():
+    """Turn a UserError into its message and exit code 2, and Ctrl-C into exit code 130."""
+    try:
+        yield
+    except UserError as exc:
+        print_error(exc.format())
+        raise typer.Exit(EXIT_USER) from None
+    except KeyboardInterrupt:
+        print_error("interrupted (Ctrl-C); files written so far are kept")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
