@@ -528,20 +528,31 @@ def _validate(data: Any, source: config_load.YamlSource) -> Config:
 def _validate_change(config: Config, changes: dict[str, Any], source, at) -> Config:
     data = config.model_dump(exclude_unset=True)
     data.pop("sweep", None)
+    for key, value in changes.items():
+        path = tuple(key.split("."))
+        config_load.set_path(data, path, value, origin=f"change {key}={value!r}")
+        if len(path) == 2 and path[0] in _KINDS and path[1] == "kind":
+            _drop_foreign_keys(data, path[0])
     try:
-        for key, value in changes.items():
-            config_load.set_path(data, tuple(key.split(".")), value)
         new = Config.model_validate(data)
     except ValidationError as exc:
-        raise source.to_config_error(exc, _schema_at, at=at) from None
+        raise source.to_config_error(exc, _schema_at, at=at, data=data) from None
     new._source = config._source
     return new
+
+
+def _drop_foreign_keys(data: dict, section: str) -> None:
+    """After a kind change, forget the old kind's own keys (momentum when sgd becomes adam)."""
+    cls = _KINDS[section].get(data[section].get("kind"))
+    if cls is not None:
+        data[section] = {k: v for k, v in data[section].items() if k in cls.model_fields}
 
 
 def config_with(config: Config, changes: dict[str, Any]) -> Config:
     """A copy of `config` with dotted key paths set (one point of a sweep); the sweep is dropped.
 
-    Keys the user never set take the defaults of the new kind, so {"optimizer.kind": "adam"} works.
+    Keys the user never set take their defaults. Setting `SECTION.kind` drops the keys the new kind
+    does not have, so {"optimizer.kind": "adam"} works on an sgd config with momentum.
     Raises ConfigError if the result is invalid.
     """
     where = str(config.source) if config.source else "config"

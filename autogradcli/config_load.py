@@ -121,12 +121,13 @@ class YamlSource:
         return None
 
     def to_config_error(self, exc, schema_at: Callable[[Path_, Any], Schema | None],
-                        at: Path_ | None = None) -> ConfigError:
+                        at: Path_ | None = None, data: Any = None) -> ConfigError:
         """The first error of a pydantic ValidationError as a ConfigError.
 
         `at`: report it at that key path of this file (a sweep value) instead of the error's own.
+        `data`: what was validated, when it is not this file's data (a changed copy).
         """
-        data = self.data if at is None else None
+        data = self.data if data is None else data
         err = exc.errors(include_url=False)[0]
         path, message, hint = _explain(err, data, schema_at)
         if at is None:
