@@ -1,0 +1,98 @@
+"""Loss functions on engine Tensors (mean over the batch), and a lookup by name.
+
+Built on `autogradcli.engine` and numpy only: never imports config, data, training or the CLI.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+
+import numpy as np
+
+import autogradcli.engine as ag
+
+
+def mse(pred, target):
+    """Mean squared error, mean((pred - target)^2): the tutorial's L2 loss."""
+    diff = pred - _same_shape(pred, target, "mse")
+    return (diff * diff).mean()
+
+
+def mae(pred, target):
+    """Mean absolute error, mean(|pred - target|) (gradient 0 where they are equal, as in torch)."""
+    return (pred - _same_shape(pred, target, "mae")).abs().mean()
+
+
+def huber(pred, target, delta=1.0):
+    """Huber loss as torch.nn.HuberLoss: 0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
+    if not delta > 0:
+        raise ValueError(f"huber needs delta > 0, got {delta}")
+    diff = pred - _same_shape(pred, target, "huber")
+    size = diff.abs()
+    return ag.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta)).mean()
+
+
+def bce(logits, target):
+    """Binary cross-entropy from logits z and 0/1 targets y: mean(softplus(z) - y z).
+
+    softplus(z) = max(z, 0) + log(1 + exp(-|z|)) never overflows. At z = 0 the engine's tie rule
+    for maximum (half the gradient to each side) gives exactly sigmoid(0) = 0.5 as its derivative.
+    """
+    y = _same_shape(logits, target, "bce")
+    softplus = ag.maximum(logits, 0.0) + (1.0 + (-logits.abs()).exp()).log()
+    return (softplus - y * logits).mean()
+
+
+def cross_entropy(logits, target):
+    """Softmax cross-entropy from logits (n, k) and integer class targets (n,) in 0..k-1.
+
+    mean(-log_softmax(logits)[i, target_i]); float targets holding whole numbers are accepted.
+    """
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy expects logits of shape (n, k), got {tuple(logits.shape)}")
+    n, k = logits.shape
+    labels = np.asarray(target.data if isinstance(target, ag.Tensor) else target)
+    if labels.shape != (n,):
+        raise ValueError(f"cross_entropy expects targets of shape ({n},), got {labels.shape}")
+    if labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            raise ValueError("cross_entropy targets must be class indices 0..k-1, got fractions")
+        labels = labels.astype(np.int64)
+    if n and (labels.min() < 0 or labels.max() >= k):
+        raise ValueError(f"cross_entropy targets must lie in 0..{k - 1}, got {labels.min()}.."
+                         f"{labels.max()}")
+    picked = logits.log_softmax(dim=1)[np.arange(n), labels]
+    return -picked.mean()
+
+
+LOSSES = {"mse": mse, "mae": mae, "huber": huber, "bce": bce, "cross_entropy": cross_entropy}
+
+
+def get_loss(name, **options):
+    """The loss function called `name` (a key of LOSSES), with options bound (huber: delta).
+
+    Raises ValueError for an unknown name (with the nearest valid one) or an unknown option.
+    """
+    if name not in LOSSES:
+        near = difflib.get_close_matches(str(name), LOSSES, n=1)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        raise ValueError(f"unknown loss {name!r}.{hint} Valid: {', '.join(LOSSES)}")
+    allowed = {"huber": {"delta"}}.get(name, set())
+    extra = set(options) - allowed
+    if extra:
+        raise ValueError(f"loss {name!r} takes no option {sorted(extra)[0]!r}")
+    fn = LOSSES[name]
+    return functools.partial(fn, **options) if options else fn
+
+
+def _same_shape(pred, target, name):
+    """Refuse silent broadcasting ((n, 1) - (n,) would make an (n, n) loss)."""
+    if not isinstance(target, ag.Tensor):
+        target = ag.tensor(np.asarray(target, dtype=pred.dtype))
+    if target.shape != pred.shape:
+        raise ValueError(
+            f"{name}: prediction shape {tuple(pred.shape)} differs from target shape "
+            f"{tuple(target.shape)}"
+        )
+    return target

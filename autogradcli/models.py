@@ -1,0 +1,269 @@
+"""Models on engine Tensors with named parameters: Line (a, b), Linear, Logistic, MLP.
+
+Built on `autogradcli.engine` and numpy only: never imports config, data, training or the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+import autogradcli.engine as ag
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+
+
+class Model:
+    """Base class: an ordered dict of named leaf parameters and a forward pass.
+
+    Subclasses declare `shapes()` (name -> shape, in order) and `_random_values(rng, scale)`, and
+    implement `forward(x)`. `is_linear` says whether closed-form least squares applies.
+    """
+
+    is_linear = False
+
+    def __init__(self, init=None, rng=None, scale=1.0, dtype=ag.float64):
+        shapes = self.shapes()
+        if init is None:
+            rng = np.random.default_rng() if rng is None else rng
+            values = self._random_values(rng, float(scale))
+        else:
+            values = _values_from(init, shapes, type(self).__name__)
+        self._params = {}
+        for name, shape in shapes.items():
+            data = np.array(values[name], dtype=dtype).reshape(shape)
+            self._params[name] = ag.tensor(data, requires_grad=True)
+
+    def shapes(self) -> dict[str, tuple]:
+        raise NotImplementedError
+
+    def _random_values(self, rng, scale) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def parameters(self) -> dict[str, ag.Tensor]:
+        """The parameters by name, in order: the same leaf Tensors the model computes with."""
+        return dict(self._params)
+
+    def parameter_values(self) -> dict[str, float | np.ndarray]:
+        """A snapshot: Python floats for scalar parameters, array copies for the others."""
+        return {name: _snapshot(p.data) for name, p in self._params.items()}
+
+    def least_squares(self, x, y) -> dict[str, float | np.ndarray] | None:
+        """Closed-form least-squares parameters for (x, y) by name, or None if not linear."""
+        return None
+
+    def __call__(self, x) -> ag.Tensor:
+        if not isinstance(x, ag.Tensor):
+            x = ag.tensor(np.asarray(x, dtype=np.float64))
+        return self.forward(x)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}={tuple(p.shape)}" for n, p in self._params.items())
+        return f"{type(self).__name__}({shapes})"
+
+
+class Line(Model):
+    """The tutorial's y_hat = a * x + b on a 1-D x, with scalar parameters a and b.
+
+    Random init: a, b ~ Normal(0, scale), like the tutorial's torch_randn.
+    """
+
+    is_linear = True
+
+    def shapes(self):
+        return {"a": (), "b": ()}
+
+    def _random_values(self, rng, scale):
+        return {"a": rng.normal(0.0, scale), "b": rng.normal(0.0, scale)}
+
+    def forward(self, x):
+        if x.ndim == 2 and x.shape[1] == 1:
+            x = x.reshape(-1)
+        if x.ndim != 1:
+            raise ValueError(f"Line takes a 1-D x (one feature), got shape {tuple(x.shape)}")
+        return self._params["a"] * x + self._params["b"]
+
+    def least_squares(self, x, y):
+        coef = _lstsq(np.asarray(x, dtype=np.float64).reshape(-1, 1), y)
+        return {"a": float(coef[0]), "b": float(coef[1])}
+
+
+class Linear(Model):
+    """y_hat = x @ w + b: weights w of shape (n_features,), scalar bias b; output (n,).
+
+    Random init: w ~ Normal(0, scale / sqrt(n_features)), b = 0.
+    """
+
+    is_linear = True
+
+    def __init__(self, n_features, init=None, rng=None, scale=1.0, dtype=ag.float64):
+        self.n_features = _positive(n_features, "n_features")
+        super().__init__(init, rng, scale, dtype)
+
+    def shapes(self):
+        return {"w": (self.n_features,), "b": ()}
+
+    def _random_values(self, rng, scale):
+        d = self.n_features
+        return {"w": rng.normal(0.0, scale / np.sqrt(d), size=d), "b": 0.0}
+
+    def forward(self, x):
+        return _as_matrix(x, self.n_features, "Linear") @ self._params["w"] + self._params["b"]
+
+    def least_squares(self, x, y):
+        coef = _lstsq(np.asarray(x, dtype=np.float64).reshape(len(y), -1), y)
+        return {"w": coef[:-1].copy(), "b": float(coef[-1])}
+
+
+class Logistic(Model):
+    """Logistic regression returning logits (feed them to bce or cross_entropy).
+
+    n_classes == 2: w (n_features,), scalar b, logits (n,) for bce.
+    n_classes > 2: w (n_features, n_classes), b (n_classes,), logits (n, n_classes) for cross_entropy.
+    Random init: w ~ Normal(0, scale / sqrt(n_features)), b = 0.
+    """
+
+    def __init__(self, n_features, n_classes=2, init=None, rng=None, scale=1.0,
+                 dtype=ag.float64):
+        self.n_features = _positive(n_features, "n_features")
+        if int(n_classes) < 2:
+            raise ValueError(f"Logistic needs n_classes >= 2, got {n_classes}")
+        self.n_classes = int(n_classes)
+        super().__init__(init, rng, scale, dtype)
+
+    def shapes(self):
+        if self.n_classes == 2:
+            return {"w": (self.n_features,), "b": ()}
+        return {"w": (self.n_features, self.n_classes), "b": (self.n_classes,)}
+
+    def _random_values(self, rng, scale):
+        shapes = self.shapes()
+        w = rng.normal(0.0, scale / np.sqrt(self.n_features), size=shapes["w"])
+        return {"w": w, "b": np.zeros(shapes["b"])}
+
+    def forward(self, x):
+        return _as_matrix(x, self.n_features, "Logistic") @ self._params["w"] + self._params["b"]
+
+    def probabilities(self, x) -> np.ndarray:
+        """P(class 1) of shape (n,) for two classes, else softmax rows (n, n_classes); no graph."""
+        with ag.no_grad():
+            logits = self(x)
+            out = logits.sigmoid() if self.n_classes == 2 else logits.softmax(dim=1)
+        return out.data
+
+
+class MLP(Model):
+    """Fully connected layers, x @ weight + bias, activation after every hidden layer.
+
+    Parameters `layer{i}.weight` (fan_in, fan_out) and `layer{i}.bias` (fan_out,), i from 1.
+    Output (n,) when output_size == 1, else (n, output_size). Random init: biases 0; hidden
+    weights He normal (relu) or Xavier normal (tanh, sigmoid), the output layer Xavier; times scale.
+    """
+
+    def __init__(self, n_inputs, hidden, output_size=1, activation="tanh", init=None, rng=None,
+                 scale=1.0, dtype=ag.float64):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}")
+        self.n_inputs = _positive(n_inputs, "n_inputs")
+        self.hidden = [_positive(h, "hidden size") for h in hidden]
+        self.output_size = _positive(output_size, "output_size")
+        self.activation = activation
+        super().__init__(init, rng, scale, dtype)
+        self._layers = [
+            (self._params[f"layer{i}.weight"], self._params[f"layer{i}.bias"])
+            for i in range(1, len(self.hidden) + 2)
+        ]
+
+    def _sizes(self):
+        return [self.n_inputs, *self.hidden, self.output_size]
+
+    def shapes(self):
+        sizes = self._sizes()
+        shapes = {}
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            shapes[f"layer{i}.weight"] = (fan_in, fan_out)
+            shapes[f"layer{i}.bias"] = (fan_out,)
+        return shapes
+
+    def _random_values(self, rng, scale):
+        sizes = self._sizes()
+        last = len(sizes) - 1
+        values = {}
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            if self.activation == "relu" and i < last:
+                std = np.sqrt(2.0 / fan_in)  # He: keeps the variance through relu
+            else:
+                std = np.sqrt(2.0 / (fan_in + fan_out))  # Xavier
+            values[f"layer{i}.weight"] = rng.normal(0.0, scale * std, size=(fan_in, fan_out))
+            values[f"layer{i}.bias"] = np.zeros(fan_out)
+        return values
+
+    def forward(self, x):
+        h = _as_matrix(x, self.n_inputs, "MLP")
+        last = len(self._layers) - 1
+        for i, (weight, bias) in enumerate(self._layers):
+            h = h @ weight + bias
+            if i < last:
+                h = getattr(h, self.activation)()
+        return h.reshape(-1) if self.output_size == 1 else h
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+def _positive(n, what) -> int:
+    if int(n) != n or int(n) < 1:
+        raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _as_matrix(x, n_features, model):
+    if x.ndim == 1 and n_features == 1:
+        x = x.reshape(-1, 1)
+    if x.ndim != 2 or x.shape[1] != n_features:
+        raise ValueError(
+            f"{model} expects x of shape (n, {n_features}), got shape {tuple(x.shape)}"
+        )
+    return x
+
+
+def _lstsq(x2d, y):
+    """Coefficients of y ~ x2d @ coef[:-1] + coef[-1] by numpy.linalg.lstsq (intercept last)."""
+    design = np.column_stack([x2d, np.ones(len(x2d))])
+    coef, *_ = np.linalg.lstsq(design, np.asarray(y, dtype=np.float64).reshape(-1), rcond=None)
+    return coef
+
+
+def _snapshot(data):
+    return float(data) if data.ndim == 0 else data.copy()
+
+
+def _values_from(init, shapes, model) -> dict[str, np.ndarray]:
+    """Check a name -> number or nested list mapping against the model's parameter shapes."""
+    if not isinstance(init, Mapping):
+        raise ValueError(f"init for {model} must be a mapping name -> value, got {init!r}")
+    names = ", ".join(shapes)
+    unknown = [name for name in init if name not in shapes]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r} for {model}; its parameters are: {names}")
+    missing = [name for name in shapes if name not in init]
+    if missing:
+        raise ValueError(f"init for {model} is missing {', '.join(missing)}; give all of: {names}")
+    values = {}
+    for name, shape in shapes.items():
+        try:
+            value = np.array(init[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"init value of {name!r} must be a number or a (nested) list of numbers of shape "
+                f"{shape}, got {init[name]!r}"
+            ) from None
+        if value.shape != shape:
+            want = "a number" if shape == () else f"shape {shape}"
+            raise ValueError(f"init value of {name!r} must be {want}, got shape {value.shape}")
+        values[name] = value
+    return values

@@ -1,0 +1,217 @@
+"""The run folder: history.csv, epochs.csv, summary.json, config.yaml, data.csv (docs/run-folder.md).
+
+Owns the files' format and the refusal to overwrite. Imports numpy, the standard library and
+errors only: never the engine, config, rich or the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import platform
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from autogradcli.errors import RunFolderError
+
+HISTORY = "history.csv"
+EPOCHS = "epochs.csv"
+SUMMARY = "summary.json"
+CONFIG = "config.yaml"
+DATA = "data.csv"
+FILES = (HISTORY, EPOCHS, SUMMARY, CONFIG, DATA)
+STATUSES = ("running", "completed", "diverged", "interrupted", "failed")
+EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "seconds")
+
+
+def fmt(value) -> str:
+    """One CSV cell: repr of a float (shortest round-trip, so reruns are byte-identical)."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def history_columns(shapes: Mapping[str, tuple]) -> list[str]:
+    """history.csv's parameter columns: the name of a scalar, `{name}_norm` for a tensor."""
+    return [name if tuple(shape) == () else f"{name}_norm" for name, shape in shapes.items()]
+
+
+class RunFolder:
+    """A run's output folder, created at once; refuses an existing non-empty folder.
+
+    Raises RunFolderError when `path` exists and is not empty (unless overwrite=True, which
+    deletes the run files listed in FILES and keeps anything else), is a file, or cannot be created.
+    """
+
+    def __init__(self, path, overwrite=False):
+        self.path = Path(path)
+        self._info = {"name": None, "seed": None, "true_params": None}
+        self._history = None
+        self._epochs = None
+        self._rows = []
+        self._prepare(overwrite)
+
+    def _prepare(self, overwrite):
+        where = str(self.path)
+        if self.path.exists() and not self.path.is_dir():
+            raise RunFolderError("exists and is not a folder", where=where,
+                                 hint="choose another output folder (output.dir or --out)")
+        if self.path.is_dir() and any(self.path.iterdir()):
+            if not overwrite:
+                raise RunFolderError(
+                    "run folder already exists and is not empty", where=where,
+                    hint="pass --overwrite to replace it, or choose another folder (--out DIR)")
+            for name in FILES:
+                (self.path / name).unlink(missing_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot create the run folder: {exc.strerror or exc}",
+                                 where=where) from None
+
+    # ------------------------------------------------------------------------- whole files
+    def write_config(self, text: str) -> Path:
+        """config.yaml: the resolved config, as given (YAML text)."""
+        return self._write_text(CONFIG, text)
+
+    def write_data(self, columns: Mapping[str, object]) -> Path:
+        """data.csv from equal-length 1-D columns (name -> values), e.g. x, y and split."""
+        names = list(columns)
+        arrays = [np.asarray(columns[name]) for name in names]
+        lengths = {len(a) for a in arrays}
+        if len(lengths) > 1:
+            raise ValueError(f"data.csv columns differ in length: {sorted(lengths)}")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        for row in zip(*(a.tolist() for a in arrays)):
+            writer.writerow([fmt(v) for v in row])
+        return self._write_text(DATA, out.getvalue())
+
+    def describe(self, *, name=None, seed=None, true_params=None) -> None:
+        """Facts for summary.json the training loop does not know: name, seed, true_params."""
+        self._info = {"name": name, "seed": seed, "true_params": true_params}
+
+    def write_summary(self, *, status, message="", steps=0, epochs_completed=0,
+                      initial_params=None, final_params=None, final_train_loss=None,
+                      final_val_loss=None, least_squares=None, wall_seconds=None) -> Path:
+        """summary.json, replaced atomically. Arrays become nested lists, NaN and inf null."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        summary = {
+            "status": status,
+            "message": message,
+            "name": self._info["name"],
+            "seed": self._info["seed"],
+            "steps": steps,
+            "epochs_completed": epochs_completed,
+            "initial_params": initial_params,
+            "final_params": final_params,
+            "final_train_loss": final_train_loss,
+            "final_val_loss": final_val_loss,
+            "least_squares": least_squares,
+            "true_params": self._info["true_params"],
+            "wall_seconds": wall_seconds,
+            "versions": _versions(),
+        }
+        text = json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n"
+        tmp = self.path / (SUMMARY + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.path / SUMMARY)
+        return self.path / SUMMARY
+
+    # ----------------------------------------------------------------- rows as training runs
+    def start_history(self, param_columns) -> None:
+        """Create history.csv and epochs.csv with their headers (rows follow as training runs)."""
+        self.close()
+        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")
+        self._history.write(",".join(["epoch", "step", *param_columns, "loss"]) + "\n")
+        self._history.flush()
+        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")
+        self._epochs.write(",".join(EPOCH_COLUMNS) + "\n")
+        self._epochs.flush()
+
+    def add_step(self, epoch, step, values, loss) -> None:
+        """Buffer one history row (written by flush(), which add_epoch and close call)."""
+        cells = [str(epoch), str(step)]
+        cells.extend(repr(float(v)) for v in values)
+        cells.append(repr(float(loss)))
+        self._rows.append(",".join(cells))
+
+    def flush(self) -> None:
+        """Write the buffered history rows and push them to the OS."""
+        if self._history is not None and self._rows:
+            self._history.write("\n".join(self._rows) + "\n")
+            self._rows.clear()
+            self._history.flush()
+
+    def add_epoch(self, epoch, train_loss, val_loss, seconds) -> None:
+        """Append an epochs.csv row (val_loss None leaves the cell empty) and flush both files."""
+        self.flush()
+        if self._epochs is not None:
+            cells = [str(epoch), fmt(train_loss), fmt(val_loss), fmt(seconds)]
+            self._epochs.write(",".join(cells) + "\n")
+            self._epochs.flush()
+
+    def close(self) -> None:
+        """Flush and close history.csv and epochs.csv (safe to call twice)."""
+        self.flush()
+        for handle in (self._history, self._epochs):
+            if handle is not None:
+                handle.close()
+        self._history = self._epochs = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _write_text(self, name, text) -> Path:
+        target = self.path / name
+        target.write_text(text, encoding="utf-8", newline="")
+        return target
+
+
+def _jsonable(value):
+    """Plain JSON types: arrays to nested lists, numpy scalars to Python, NaN and inf to None."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _versions() -> dict:
+    import autogradcli
+
+    ours = getattr(autogradcli, "__version__", None)
+    if ours is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            ours = version("autogradcli")
+        except PackageNotFoundError:
+            ours = "unknown"
+    return {"python": platform.python_version(), "numpy": np.__version__, "autogradcli": ours}
