@@ -67,7 +67,7 @@ def _check_sweep_keys(config: Any) -> None:
             raise FieldProblem(("sweep", key), "cannot sweep over the sweep itself")
         if not _path_exists(config, parts):
             raise FieldProblem(("sweep", key), "not a key of this config",
-                               hint=did_you_mean(parts[-1], _keys_near(config, parts),
+                               hint=did_you_mean(key, _keys_near(config, parts),
                                                              "Valid keys"))
 
 

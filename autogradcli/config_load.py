@@ -60,8 +60,21 @@ class Schema:
 def did_you_mean(word: Any, choices: list[str], label: str = "Valid keys") -> str:
     """`did you mean 'lr'? Valid keys: kind, lr, ...` (the first part only when something is near)."""
     listing = f"{label}: {', '.join(choices)}"
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'? {listing}" if close else listing
+    close = nearest(str(word), choices)
+    return f"did you mean '{close}'? {listing}" if close else listing
+
+
+def nearest(word: str, choices: list[str]) -> str | None:
+    """The choice closest to `word` (difflib), or one it abbreviates or extends (lr / lrate)."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    lowered = word.lower()
+    for choice in choices:
+        short, long = sorted((lowered, choice.lower()), key=len)
+        if len(short) >= 2 and long.startswith(short):
+            return choice
+    return None
 
 
 def dotted(path: Path_) -> str:
