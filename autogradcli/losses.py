@@ -81,7 +81,7 @@ def get_loss(name, **options):
     allowed = {"huber": {"delta"}}.get(name, set())
     extra = set(options) - allowed
     if extra:
-        raise ValueError(f"loss {name!r} takes no option {sorted(extra)[0]!r}")
+        raise ValueError(f"loss {name!r} takes no option {min(extra)!r}")
     fn = LOSSES[name]
     return functools.partial(fn, **options) if options else fn
 

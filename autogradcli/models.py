@@ -6,6 +6,7 @@ Built on `autogradcli.engine` and numpy only: never imports config, data, traini
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 
 import numpy as np
 
@@ -184,7 +185,7 @@ class MLP(Model):
     def shapes(self):
         sizes = self._sizes()
         shapes = {}
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for i, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
             shapes[f"layer{i}.weight"] = (fan_in, fan_out)
             shapes[f"layer{i}.bias"] = (fan_out,)
         return shapes
@@ -193,7 +194,7 @@ class MLP(Model):
         sizes = self._sizes()
         last = len(sizes) - 1
         values = {}
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for i, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
             if self.activation == "relu" and i < last:
                 std = np.sqrt(2.0 / fan_in)  # He: keeps the variance through relu
             else:
@@ -245,7 +246,7 @@ def _snapshot(data):
 def _values_from(init, shapes, model) -> dict[str, np.ndarray]:
     """Check a name -> number or nested list mapping against the model's parameter shapes."""
     if not isinstance(init, Mapping):
-        raise ValueError(f"init for {model} must be a mapping name -> value, got {init!r}")
+        raise TypeError(f"init for {model} must be a mapping name -> value, got {init!r}")
     names = ", ".join(shapes)
     unknown = [name for name in init if name not in shapes]
     if unknown:

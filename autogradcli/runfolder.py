@@ -1,13 +1,11 @@
-"""The run folder: history.csv, epochs.csv, summary.json, config.yaml, data.csv (docs/run-folder.md).
+"""The run folder: history.csv, epochs.csv, summary.json, config.yaml (docs/run-folder.md).
 
-Owns the files' format and the refusal to overwrite. Imports numpy, the standard library and
-errors only: never the engine, config, rich or the CLI.
+Owns their format and the refusal to overwrite; data.csv is data_csv.write_dataset_csv's.
+Imports numpy, the standard library and errors only: never the engine, config, rich or the CLI.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
@@ -85,20 +83,6 @@ class RunFolder:
         """config.yaml: the resolved config, as given (YAML text)."""
         return self._write_text(CONFIG, text)
 
-    def write_data(self, columns: Mapping[str, object]) -> Path:
-        """data.csv from equal-length 1-D columns (name -> values), e.g. x, y and split."""
-        names = list(columns)
-        arrays = [np.asarray(columns[name]) for name in names]
-        lengths = {len(a) for a in arrays}
-        if len(lengths) > 1:
-            raise ValueError(f"data.csv columns differ in length: {sorted(lengths)}")
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(names)
-        for row in zip(*(a.tolist() for a in arrays)):
-            writer.writerow([fmt(v) for v in row])
-        return self._write_text(DATA, out.getvalue())
-
     def describe(self, *, name=None, seed=None, true_params=None) -> None:
         """Facts for summary.json the training loop does not know: name, seed, true_params."""
         self._info = {"name": name, "seed": seed, "true_params": true_params}
@@ -135,10 +119,11 @@ class RunFolder:
     def start_history(self, param_columns) -> None:
         """Create history.csv and epochs.csv with their headers (rows follow as training runs)."""
         self.close()
-        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")
+        # Both files stay open for the run (closed by close()), so rows cost no reopen.
+        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._history.write(",".join(["epoch", "step", *param_columns, "loss"]) + "\n")
         self._history.flush()
-        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")
+        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._epochs.write(",".join(EPOCH_COLUMNS) + "\n")
         self._epochs.flush()
 

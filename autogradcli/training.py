@@ -115,13 +115,15 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
                progress=None) -> TrainResult:
     """Train `model` on numpy arrays (x, y) and return a TrainResult.
 
-    batch_size None means full batch; rng (numpy Generator) drives the shuffling; run_folder (a
+    x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy Generator) drives the shuffling; run_folder (a
     RunFolder or None) receives history rows, epoch rows and the summary; progress(event) gets
     TrainStart, StepDone and EpochDone. A NaN or infinite loss stops the run with status
     `diverged` (returned, not raised). Ctrl-C raises TrainingInterrupted (a KeyboardInterrupt)
     carrying the result; any other exception marks the summary `failed` and propagates.
     Raises ValueError for inconsistent arguments (shapes, epochs < 1, batch_size out of range).
     """
+    if x_val is not None and y_val is not None and len(x_val) == 0:
+        x_val = y_val = None  # data.Dataset holds an empty split as 0 rows
     loop = _Loop(model, loss_fn, optimizer, run_folder, progress)
     loop.check(x, y, x_val, y_val, epochs, batch_size)
     rng = np.random.default_rng() if rng is None else rng
