@@ -1,0 +1,263 @@
+"""Engine speed and memory, side by side with PyTorch (when installed) and hand-written numpy.
+
+Run on demand: `python tests/benchmarks/bench_engine.py`. Prints a table; never collected by pytest.
+One thread each (numpy's BLAS and torch), measured in the same process run, best of a few repeats.
+"""
+
+import os
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import autogradcli.engine as ag  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+
+    torch.set_num_threads(1)
+except ImportError:  # the benchmark still reports our own figures
+    torch = None
+
+
+def best_of(fn, repeats=5, number=1):
+    """Seconds per call of fn, the best of `repeats` rounds of `number` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+# ------------------------------------------------------------------ the tutorial's loop
+def tutorial_data(dtype=np.float32):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, 100).astype(dtype)
+    y = (2 * x + 1 + rng.normal(0, 0.5, 100)).astype(dtype)
+    batches = np.array_split(rng.permutation(100), 10)
+    return x, y, batches
+
+
+def tutorial_ours(steps_epochs=10):
+    x, y, batches = tutorial_data()
+    xs = [ag.tensor(x[b]) for b in batches]
+    ys = [ag.tensor(y[b]) for b in batches]
+    a = ag.tensor(0.1, requires_grad=True)
+    b = ag.tensor(-0.3, requires_grad=True)
+
+    def run():
+        for _ in range(steps_epochs):
+            for xb, yb in zip(xs, ys):
+                loss = ((xb * a + b - yb) ** 2).mean()
+                loss.backward()
+                with ag.no_grad():
+                    a.sub_(0.02 * a.grad)
+                    b.sub_(0.02 * b.grad)
+                    a.grad.zero_()
+                    b.grad.zero_()
+                a.item(), b.item(), loss.item()
+
+    return run
+
+
+def tutorial_torch(steps_epochs=10):
+    x, y, batches = tutorial_data()
+    xs = [torch.tensor(x[b]) for b in batches]
+    ys = [torch.tensor(y[b]) for b in batches]
+    a = torch.tensor(0.1, requires_grad=True)
+    b = torch.tensor(-0.3, requires_grad=True)
+
+    def run():
+        for _ in range(steps_epochs):
+            for xb, yb in zip(xs, ys):
+                loss = ((xb * a + b - yb) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    a.sub_(0.02 * a.grad)
+                    b.sub_(0.02 * b.grad)
+                    a.grad.zero_()
+                    b.grad.zero_()
+                a.item(), b.item(), loss.item()
+
+    return run
+
+
+def tutorial_numpy(steps_epochs=10):
+    x, y, batches = tutorial_data()
+    xs = [x[b] for b in batches]
+    ys = [y[b] for b in batches]
+    p = {"a": np.float32(0.1), "b": np.float32(-0.3)}
+
+    def run():
+        for _ in range(steps_epochs):
+            for xb, yb in zip(xs, ys):
+                r = xb * p["a"] + p["b"] - yb
+                loss = (r * r).mean()
+                ga = 2 * (r * xb).mean()
+                gb = 2 * r.mean()
+                p["a"] -= 0.02 * ga
+                p["b"] -= 0.02 * gb
+                float(p["a"]), float(p["b"]), float(loss)
+
+    return run
+
+
+# ------------------------------------------------------------------ per-op overhead
+def overhead(lib):
+    if lib == "ours":
+        x = ag.tensor(np.linspace(0, 1, 10), requires_grad=True)
+        y = ag.tensor(np.linspace(1, 2, 10), requires_grad=True)
+    else:
+        x = torch.linspace(0, 1, 10, dtype=torch.float64, requires_grad=True)
+        y = torch.linspace(1, 2, 10, dtype=torch.float64, requires_grad=True)
+
+    def run():
+        ((x * y + x) ** 2).sum().backward()
+
+    return run
+
+
+# ------------------------------------------------------------------ MLP step
+def mlp_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(128, 64)).astype(np.float32)
+    y = rng.normal(size=(128, 1)).astype(np.float32)
+    shapes = [(64, 256), (256,), (256, 256), (256,), (256, 1), (1,)]
+    params = [(rng.normal(size=s) * 0.05).astype(np.float32) for s in shapes]
+    return x, y, params
+
+
+def mlp_ours():
+    x, y, params = mlp_data()
+    x, y = ag.tensor(x), ag.tensor(y)
+    w1, b1, w2, b2, w3, b3 = [ag.tensor(p, requires_grad=True) for p in params]
+    ps = [w1, b1, w2, b2, w3, b3]
+
+    def run():
+        h = (x @ w1 + b1).tanh()
+        h = (h @ w2 + b2).tanh()
+        loss = ((h @ w3 + b3 - y) ** 2).mean()
+        loss.backward()
+        with ag.no_grad():
+            for p in ps:
+                p.sub_(0.01 * p.grad)
+                p.grad = None
+
+    return run
+
+
+def mlp_torch():
+    x, y, params = mlp_data()
+    x, y = torch.tensor(x), torch.tensor(y)
+    ps = [torch.tensor(p, requires_grad=True) for p in params]
+    w1, b1, w2, b2, w3, b3 = ps
+
+    def run():
+        h = torch.tanh(x @ w1 + b1)
+        h = torch.tanh(h @ w2 + b2)
+        loss = ((h @ w3 + b3 - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            for p in ps:
+                p.sub_(0.01 * p.grad)
+                p.grad = None
+
+    return run
+
+
+def mlp_numpy():
+    x, y, ps = mlp_data()
+    w1, b1, w2, b2, w3, b3 = ps
+
+    def run():
+        h1 = np.tanh(x @ w1 + b1)
+        h2 = np.tanh(h1 @ w2 + b2)
+        r = h2 @ w3 + b3 - y
+        float((r * r).mean())
+        g = 2 * r / r.size
+        gw3, gb3 = h2.T @ g, g.sum(0)
+        g2 = (g @ w3.T) * (1 - h2 * h2)
+        gw2, gb2 = h1.T @ g2, g2.sum(0)
+        g1 = (g2 @ w2.T) * (1 - h1 * h1)
+        gw1, gb1 = x.T @ g1, g1.sum(0)
+        for p, gp in zip(ps, (gw1, gb1, gw2, gb2, gw3, gb3)):
+            p -= 0.01 * gp
+
+    return run
+
+
+# ------------------------------------------------------------------ deep chain
+def chain(lib, n=100_000):
+    def run():
+        if lib == "ours":
+            x = ag.tensor(1.0, requires_grad=True)
+        else:
+            x = torch.tensor(1.0, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 1.0000001
+        y.backward()
+
+    return run
+
+
+# ------------------------------------------------------------------ memory
+MEMORY_SCRIPT = """
+import sys
+sys.modules["torch"] = None  # measure the engine alone
+sys.path.insert(0, {path!r})
+from bench_engine import tutorial_ours
+run = tutorial_ours(steps_epochs={epochs})
+run()
+# VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork and exec.
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")))
+"""
+
+
+def peak_rss_kib(epochs):
+    code = MEMORY_SCRIPT.format(path=os.path.dirname(os.path.abspath(__file__)), epochs=epochs)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def row(name, ours, other=None, unit="us", scale=1e6, numpy_ref=None):
+    text = f"{name:<38} {ours * scale:>10.1f} {unit}"
+    if other is not None:
+        text += f"   torch {other * scale:>10.1f} {unit}   ratio {ours / other:5.2f}"
+    if numpy_ref is not None:
+        text += f"   numpy {numpy_ref * scale:>8.1f} {unit}   ratio {ours / numpy_ref:5.2f}"
+    print(text, flush=True)
+
+
+def main():
+    has_torch = torch is not None
+    print(f"autogradcli engine benchmark (torch: {torch.__version__ if has_torch else 'absent'})")
+    steps = 100
+    t_ours = best_of(tutorial_ours(), 7) / steps
+    t_torch = best_of(tutorial_torch(), 7) / steps if has_torch else None
+    t_np = best_of(tutorial_numpy(), 7) / steps
+    row("tutorial step (100 pts, batch 10)", t_ours, t_torch, numpy_ref=t_np)
+    o_ours = best_of(overhead("ours"), 7, 2000)
+    o_torch = best_of(overhead("torch"), 7, 2000) if has_torch else None
+    row("((x*y+x)**2).sum() fwd+bwd, 10 elts", o_ours, o_torch)
+    m_ours = best_of(mlp_ours(), 5, 10)
+    m_torch = best_of(mlp_torch(), 5, 10) if has_torch else None
+    m_np = best_of(mlp_numpy(), 5, 10)
+    row("MLP step 64-256-256-1, batch 128", m_ours, m_torch, "ms", 1e3, numpy_ref=m_np)
+    c_ours = best_of(chain("ours"), 3)
+    c_torch = best_of(chain("torch"), 3) if has_torch else None
+    row("100,000-op chain fwd+bwd", c_ours, c_torch, "ms", 1e3)
+    small, large = peak_rss_kib(100), peak_rss_kib(10_000)
+    print(f"{'peak RSS after 1,000 / 100,000 steps':<38} {small / 1024:>10.1f} MiB / "
+          f"{large / 1024:.1f} MiB   growth {100 * (large / small - 1):+.1f}%")
+
+
+if __name__ == "__main__":
+    main()
