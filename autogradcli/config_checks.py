@@ -5,6 +5,7 @@ Called by Config's validator; raises FieldProblem with paths from the top level.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel
@@ -50,7 +51,8 @@ def _check_batch_size(config: Any) -> None:
     n, batch = config.data.n_rows_known(), config.training.batch_size
     if n is None or batch is None:
         return
-    n_train = n - round(n * config.data.val_fraction)
+    # the same rounding as data.val_rows (half up); config must not depend on the data module
+    n_train = n - math.floor(n * config.data.val_fraction + 0.5)
     if n_train < 1:
         raise FieldProblem(("data", "val_fraction"), "no training rows are left",
                            hint=f"with n = {n}, use a smaller val_fraction")

@@ -5,6 +5,7 @@ CSV reading and data.csv live in data_csv.py. Must not import the engine, rich, 
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 
 from autogradcli.errors import DataError
 
-__all__ = ["Dataset", "check_batch_size", "load_data", "make_rng"]
+__all__ = ["Dataset", "check_batch_size", "load_data", "make_rng", "split", "val_rows"]
 
 
 @dataclass
@@ -98,15 +99,20 @@ def load_data(data_config: Any, base_dir: str | Path, seed: int) -> Dataset:
 def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, source: str = "data"):
     """(x, y, x_val, y_val): a seeded random val_fraction of the rows held out; both keep row order."""
     n = x.shape[0]
-    n_val = round(n * val_fraction)
+    n_val = val_rows(n, val_fraction)
     if n - n_val < 1:
         raise DataError(f"no training rows: {n} row(s) and val_fraction {val_fraction}",
                         where=source, hint="use a smaller val_fraction, or more rows")
     if n_val == 0:
         return x, y, x[:0], y[:0]
     order = make_rng(seed, "split").permutation(n)
-    val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-    return x[train_rows], y[train_rows], x[val_rows], y[val_rows]
+    held, kept = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return x[kept], y[kept], x[held], y[held]
+
+
+def val_rows(n: int, val_fraction: float) -> int:
+    """Rows held out: n * val_fraction rounded half up (config_checks uses the same formula)."""
+    return math.floor(n * val_fraction + 0.5)
 
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
