@@ -126,6 +126,8 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
         x_val = y_val = None  # data.Dataset holds an empty split as 0 rows
     loop = _Loop(model, loss_fn, optimizer, run_folder, progress)
     loop.check(x, y, x_val, y_val, epochs, batch_size)
+    if shuffle not in SHUFFLES:
+        raise ValueError(f"unknown shuffle {shuffle!r}; use one of {', '.join(SHUFFLES)}")
     rng = np.random.default_rng() if rng is None else rng
     return loop.run(x, y, x_val, y_val, epochs, batch_plan(len(x), batch_size, shuffle, rng))
 

@@ -1,0 +1,116 @@
+"""The run folder: refusal to overwrite, deterministic rows, flushing, summary.json."""
+
+import json
+
+import numpy as np
+import pytest
+
+from autogradcli.errors import RunFolderError
+from autogradcli.runfolder import FILES, RunFolder, fmt, history_columns
+
+
+def _write_rows(folder):
+    folder.start_history(["a", "b"])
+    folder.add_step(1, 1, [0.1, -2.5], 3.0)
+    folder.add_step(1, 2, [1e-20, 2 / 3], float("inf"))
+    folder.add_epoch(1, 1.25, None, 0.5)
+    folder.close()
+
+
+def test_creates_nested_folder(tmp_path):
+    folder = RunFolder(tmp_path / "runs" / "one")
+    assert folder.path.is_dir()
+
+
+def test_an_empty_existing_folder_is_fine(tmp_path):
+    RunFolder(tmp_path)
+
+
+def test_refuses_an_existing_run_folder_and_names_overwrite(tmp_path):
+    RunFolder(tmp_path / "run").write_config("name: x\n")
+    with pytest.raises(RunFolderError) as info:
+        RunFolder(tmp_path / "run")
+    assert "--overwrite" in info.value.hint
+    assert info.value.where == str(tmp_path / "run")
+    assert "already exists" in str(info.value)
+
+
+def test_overwrite_replaces_run_files_and_keeps_others(tmp_path):
+    first = RunFolder(tmp_path)
+    _write_rows(first)
+    first.write_summary(status="completed")
+    (tmp_path / "data.csv").write_text("x\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    RunFolder(tmp_path, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_refuses_a_file(tmp_path):
+    (tmp_path / "f").write_text("")
+    with pytest.raises(RunFolderError, match="not a folder"):
+        RunFolder(tmp_path / "f", overwrite=True)
+
+
+def test_history_and_epochs_format(tmp_path):
+    _write_rows(RunFolder(tmp_path))
+    assert (tmp_path / "history.csv").read_text() == (
+        "epoch,step,a,b,loss\n"
+        "1,1,0.1,-2.5,3.0\n"
+        "1,2,1e-20,0.6666666666666666,inf\n"
+    )
+    assert (tmp_path / "epochs.csv").read_text() == (
+        "epoch,train_loss,val_loss,seconds\n1,1.25,,0.5\n")
+
+
+def test_history_is_byte_identical_for_the_same_rows(tmp_path):
+    _write_rows(RunFolder(tmp_path / "one"))
+    _write_rows(RunFolder(tmp_path / "two"))
+    assert (tmp_path / "one/history.csv").read_bytes() == (tmp_path / "two/history.csv").read_bytes()
+
+
+def test_rows_are_buffered_until_the_epoch_ends_then_on_disk(tmp_path):
+    folder = RunFolder(tmp_path)
+    folder.start_history(["a"])
+    folder.add_step(1, 1, [1.0], 2.0)
+    assert (tmp_path / "history.csv").read_text() == "epoch,step,a,loss\n"  # header at once
+    folder.add_epoch(1, 2.0, 3.0, 0.1)  # the file is still open: rows must be on disk anyway
+    assert (tmp_path / "history.csv").read_text().splitlines()[1] == "1,1,1.0,2.0"
+    assert (tmp_path / "epochs.csv").read_text().splitlines()[1] == "1,2.0,3.0,0.1"
+    folder.add_step(2, 2, [1.5], 1.0)
+    folder.close()  # a partial epoch is kept by close()
+    assert (tmp_path / "history.csv").read_text().splitlines()[-1] == "2,2,1.5,1.0"
+
+
+def test_summary_json(tmp_path):
+    folder = RunFolder(tmp_path)
+    folder.describe(name="demo", seed=3, true_params={"a": 2.0})
+    folder.write_summary(
+        status="diverged", message="boom", steps=4, epochs_completed=0,
+        initial_params={"a": 1.0, "w": np.array([[1.0, 2.0]])},
+        final_params={"a": float("nan"), "w": np.array([[np.inf, 2.0]])},
+        final_train_loss=float("inf"), least_squares={"a": np.float64(1.5)}, wall_seconds=0.25,
+    )
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "diverged" and summary["name"] == "demo" and summary["seed"] == 3
+    assert summary["initial_params"] == {"a": 1.0, "w": [[1.0, 2.0]]}
+    assert summary["final_params"] == {"a": None, "w": [[None, 2.0]]}
+    assert summary["final_train_loss"] is None and summary["final_val_loss"] is None
+    assert summary["least_squares"] == {"a": 1.5} and summary["true_params"] == {"a": 2.0}
+    assert set(summary["versions"]) == {"python", "numpy", "autogradcli"}
+    assert list(summary)[:3] == ["status", "message", "name"]
+
+
+def test_summary_status_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="unknown status"):
+        RunFolder(tmp_path).write_summary(status="done")
+
+
+def test_history_columns_and_fmt():
+    assert history_columns({"a": (), "b": (), "w": (3,)}) == ["a", "b", "w_norm"]
+    assert history_columns({"layer1.weight": (2, 4)}) == ["layer1.weight_norm"]
+    assert [fmt(v) for v in (None, 3, np.int64(2), 0.1, np.float64(1e300), "s")] == [
+        "", "3", "2", "0.1", "1e+300", "s"]
+
+
+def test_files_constant_lists_the_run_files():
+    assert FILES == ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
