@@ -578,6 +578,11 @@ def matmul(x, y):
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError("matmul needs tensors with at least 1 dimension; use * for scalars")
     if x.ndim == 1 and y.ndim == 1:
+        if x.shape != y.shape:  # x * y would broadcast (3,) with (1,) instead of refusing
+            raise RuntimeError(
+                f"inconsistent tensor size: the dot product of 1-D tensors needs equal lengths, "
+                f"got {x.shape[0]} and {y.shape[0]}"
+            )
         return (x * y).sum()
     if x.ndim == 1:
         return MatMul.apply(x.unsqueeze(0), y).squeeze(-2)
