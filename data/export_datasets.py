@@ -14,8 +14,7 @@ HERE = Path(__file__).resolve().parent
 
 def _number(value: float) -> str:
     """Shortest text that reads back as the same float (no 0.30000000000000004 noise for 0.3)."""
-    text = format(float(value), ".10g")
-    return text
+    return format(float(value), ".10g")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
