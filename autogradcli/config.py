@@ -223,8 +223,10 @@ class _ModelBase(_Section):
     init: Literal["random"] | dict[str, InitValue] = Field(
         "random", description="'random' (seeded) or every parameter's value, e.g. {a: 0.5, b: -1}.")
     init_scale: Number = Field(
-        1.0, gt=0.0, description="Scale of random init: sd of a, b for `linear`; weights are "
-                                 "Normal(0, init_scale / sqrt(fan_in)), biases 0, otherwise.")
+        1.0, gt=0.0, description="Scale of random init: sd of a, b for `linear`; for "
+                                 "`linear_multi` and `logistic` weights are Normal(0, init_scale / "
+                                 "sqrt(fan_in)); for `mlp` He (relu) or Xavier (tanh, sigmoid) "
+                                 "normal times init_scale; biases 0.")
 
     @field_validator("init", mode="before")
     @classmethod

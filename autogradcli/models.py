@@ -160,7 +160,7 @@ class Logistic(Model):
 class MLP(Model):
     """Fully connected layers, x @ weight + bias, activation after every hidden layer.
 
-    Parameters `layer{i}.weight` (fan_in, fan_out) and `layer{i}.bias` (fan_out,), i from 1.
+    Parameters `w{i}` (fan_in, fan_out) and `b{i}` (fan_out,), i from 1.
     Output (n,) when output_size == 1, else (n, output_size). Random init: biases 0; hidden
     weights He normal (relu) or Xavier normal (tanh, sigmoid), the output layer Xavier; times scale.
     """
@@ -175,7 +175,7 @@ class MLP(Model):
         self.activation = activation
         super().__init__(init, rng, scale, dtype)
         self._layers = [
-            (self._params[f"layer{i}.weight"], self._params[f"layer{i}.bias"])
+            (self._params[f"w{i}"], self._params[f"b{i}"])
             for i in range(1, len(self.hidden) + 2)
         ]
 
@@ -186,8 +186,8 @@ class MLP(Model):
         sizes = self._sizes()
         shapes = {}
         for i, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
-            shapes[f"layer{i}.weight"] = (fan_in, fan_out)
-            shapes[f"layer{i}.bias"] = (fan_out,)
+            shapes[f"w{i}"] = (fan_in, fan_out)
+            shapes[f"b{i}"] = (fan_out,)
         return shapes
 
     def _random_values(self, rng, scale):
@@ -199,8 +199,8 @@ class MLP(Model):
                 std = np.sqrt(2.0 / fan_in)  # He: keeps the variance through relu
             else:
                 std = np.sqrt(2.0 / (fan_in + fan_out))  # Xavier
-            values[f"layer{i}.weight"] = rng.normal(0.0, scale * std, size=(fan_in, fan_out))
-            values[f"layer{i}.bias"] = np.zeros(fan_out)
+            values[f"w{i}"] = rng.normal(0.0, scale * std, size=(fan_in, fan_out))
+            values[f"b{i}"] = np.zeros(fan_out)
         return values
 
     def forward(self, x):

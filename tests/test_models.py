@@ -126,9 +126,9 @@ def test_mlp_parameter_names_and_shapes():
     model = MLP(3, [5, 4], output_size=2, rng=np.random.default_rng(0))
     shapes = {n: p.shape for n, p in model.parameters().items()}
     assert shapes == {
-        "layer1.weight": (3, 5), "layer1.bias": (5,),
-        "layer2.weight": (5, 4), "layer2.bias": (4,),
-        "layer3.weight": (4, 2), "layer3.bias": (2,),
+        "w1": (3, 5), "b1": (5,),
+        "w2": (5, 4), "b2": (4,),
+        "w3": (4, 2), "b3": (2,),
     }
     assert not model.is_linear
 
@@ -138,9 +138,9 @@ def test_mlp_forward_matches_numpy(activation):
     model = MLP(2, [6, 3], activation=activation, rng=np.random.default_rng(1))
     p = {n: t.data for n, t in model.parameters().items()}
     x = np.random.default_rng(2).normal(size=(5, 2))
-    h = _np_act(activation, x @ p["layer1.weight"] + p["layer1.bias"])
-    h = _np_act(activation, h @ p["layer2.weight"] + p["layer2.bias"])
-    expected = (h @ p["layer3.weight"] + p["layer3.bias"]).reshape(-1)
+    h = _np_act(activation, x @ p["w1"] + p["b1"])
+    h = _np_act(activation, h @ p["w2"] + p["b2"])
+    expected = (h @ p["w3"] + p["b3"]).reshape(-1)
     out = model(x)
     assert out.shape == (5,)  # one output comes back 1-D, like the regression target
     np.testing.assert_allclose(out.data, expected, rtol=1e-12)
@@ -157,8 +157,8 @@ def test_mlp_gradients_reach_every_parameter():
                                                   ("tanh", np.sqrt(2 / 600))])
 def test_mlp_init_is_he_for_relu_and_xavier_otherwise(activation, std):
     model = MLP(300, [300], activation=activation, rng=np.random.default_rng(4))
-    assert np.std(model.parameters()["layer1.weight"].data) == pytest.approx(std, rel=0.05)
-    assert not model.parameters()["layer1.bias"].data.any()
+    assert np.std(model.parameters()["w1"].data) == pytest.approx(std, rel=0.05)
+    assert not model.parameters()["b1"].data.any()
 
 
 def test_mlp_rejects_unknown_activation_and_wrong_input():
@@ -169,7 +169,7 @@ def test_mlp_rejects_unknown_activation_and_wrong_input():
 
 
 def test_init_from_values_for_mlp():
-    init = {"layer1.weight": [[1.0, 2.0]], "layer1.bias": [0.0, 1.0],
-            "layer2.weight": [[1.0], [1.0]], "layer2.bias": [0.5]}
+    init = {"w1": [[1.0, 2.0]], "b1": [0.0, 1.0],
+            "w2": [[1.0], [1.0]], "b2": [0.5]}
     model = MLP(1, [2], activation="relu", init=init)
     np.testing.assert_allclose(model(np.array([1.0, -1.0])).data, [1.0 + 3.0 + 0.5, 0.5])

@@ -107,7 +107,7 @@ def test_summary_status_is_checked(tmp_path):
 
 def test_history_columns_and_fmt():
     assert history_columns({"a": (), "b": (), "w": (3,)}) == ["a", "b", "w_norm"]
-    assert history_columns({"layer1.weight": (2, 4)}) == ["layer1.weight_norm"]
+    assert history_columns({"w1": (2, 4)}) == ["w1_norm"]
     assert [fmt(v) for v in (None, 3, np.int64(2), 0.1, np.float64(1e300), "s")] == [
         "", "3", "2", "0.1", "1e+300", "s"]
 
