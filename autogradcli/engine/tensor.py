@@ -64,7 +64,7 @@ def _to_array(data, dtype=None):
     if isinstance(data, Tensor):
         data = data.data
     dtype = _to_dtype(dtype)
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # numpy data keeps its dtype, as in torch
         arr = np.array(data, copy=True)
         if dtype is None and arr.dtype.kind in "iu":
             dtype = int64
