@@ -1,0 +1,33 @@
+"""autogradcli: YAML-driven gradient-descent experiments on a small autograd engine over numpy.
+
+The Python API (autogradcli.api: load_config, train, sweep, config_schema) is re-exported here
+lazily, so that `import autogradcli.engine` alone does not load pydantic and the config layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_API = ("RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid", "sweep",
+        "train")
+
+__all__ = ["__version__", *_API]
+
+if TYPE_CHECKING:
+    from autogradcli.api import (  # noqa: F401
+        RunInterrupted, RunResult, config_schema, load_config, parse_grid, sweep, train,
+    )
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from autogradcli import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'autogradcli' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

@@ -1,0 +1,153 @@
+"""The Python API: load_config, train, sweep, config_schema (re-exported by autogradcli/__init__).
+
+Imports build, training, runfolder and config; sweep only inside sweep(). Never rich, typer or the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from autogradcli import config as _config
+from autogradcli.config import Config
+from autogradcli.errors import ConfigError
+
+__all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid",
+           "sweep", "train"]
+
+STATUSES = ("completed", "diverged", "interrupted", "failed")
+
+
+@dataclass
+class RunResult:
+    """How one run ended.
+
+    status: completed | diverged | interrupted | failed; `folder` the run folder; `summary` the
+    contents of its summary.json; `message` one line for people; `config` the config as run (seed
+    resolved); `error` the exception of a failed run.
+    """
+
+    status: str
+    folder: Path
+    summary: dict
+    message: str
+    config: Config | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during train(): the run folder is flushed and marked `interrupted`.
+
+    Still a KeyboardInterrupt, so scripts stop as usual; `.result` is the RunResult.
+    """
+
+    def __init__(self, result: RunResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+def load_config(path, overrides=()) -> Config:
+    """Read and validate a YAML experiment config; `overrides` are `KEY.PATH=VALUE` strings.
+
+    Raises ConfigError naming the file, line and key path of the first problem.
+    """
+    return _config.load_config(path, list(overrides))
+
+
+def config_schema() -> dict:
+    """The JSON Schema of the config file, for editors' YAML completion."""
+    return _config.config_schema()
+
+
+def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None = None,
+          progress: Callable[[Any], None] | None = None) -> RunResult:
+    """Train one experiment and write its run folder; return how it ended.
+
+    out: the run folder (default: the config's output.dir); overwrite: replace an existing run
+    folder; seed: overrides config.seed (None keeps it, or draws one if the config has none);
+    progress(event): gets training.TrainStart, StepDone and EpochDone events.
+    A diverged run returns status 'diverged' (history kept); an unexpected error inside the loop
+    returns 'failed'. Raises ConfigError, DataError or RunFolderError (UserError) for the user's
+    mistakes, before anything is trained, and RunInterrupted (a KeyboardInterrupt) on Ctrl-C.
+    """
+    from autogradcli.build import build
+    from autogradcli.data_csv import write_dataset_csv
+    from autogradcli.runfolder import DATA, SUMMARY, RunFolder
+    from autogradcli.training import TrainingInterrupted, train_loop
+
+    config = _config.resolve_seed(config, seed)
+    experiment = build(config)
+    path = Path(out) if out is not None else _config.output_dir(config)
+    folder = RunFolder(path, overwrite=overwrite)
+    folder.write_config(_config.config_to_yaml(config, relative_to=path))
+    write_dataset_csv(experiment.dataset, path / DATA)
+    folder.describe(name=config.name, seed=config.seed, true_params=experiment.dataset.true_params)
+    data, training = experiment.dataset, config.training
+
+    def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
+        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
+        return RunResult(status, path, summary, message, config, error)
+
+    try:
+        outcome = train_loop(
+            experiment.model, experiment.loss_fn, experiment.optimizer, data.x, data.y,
+            data.x_val, data.y_val, epochs=training.epochs, batch_size=training.batch_size,
+            shuffle=training.shuffle, rng=_shuffle_rng(config), run_folder=folder,
+            progress=progress)
+    except TrainingInterrupted as exc:
+        raise RunInterrupted(result("interrupted", exc.result.message)) from None
+    except Exception as exc:  # the loop already marked the summary `failed`
+        return result("failed", f"{type(exc).__name__}: {exc}", exc)
+    return result(outcome.status, outcome.message)
+
+
+def _shuffle_rng(config: Config):
+    from autogradcli.data import make_rng
+
+    return make_rng(config.seed, "shuffle")
+
+
+def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
+    """`KEY.PATH=V1,V2,...` strings (the CLI's --sweep) as a grid {key: [values]}.
+
+    Each value is parsed as YAML (`0.1` a number, `adam` a string). Raises ConfigError.
+    """
+    import yaml
+
+    grid: dict[str, list] = {}
+    for text in options:
+        key, sep, values = text.partition("=")
+        key = key.strip()
+        hint = "write --sweep KEY.PATH=V1,V2,..., e.g. --sweep optimizer.lr=0.01,0.1"
+        if not sep or not key or not values.strip():
+            raise ConfigError(f"cannot read {text!r}", where="--sweep", hint=hint)
+        try:
+            parsed = [yaml.safe_load(v.strip()) for v in values.split(",")]
+        except yaml.YAMLError:
+            raise ConfigError(f"cannot read the values of {text!r}", where="--sweep",
+                              hint=hint) from None
+        if key in grid:
+            raise ConfigError(f"{key} is swept twice", where="--sweep",
+                              hint="give all its values in one --sweep option")
+        grid[key] = parsed
+    return grid
+
+
+def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs: int = 1,
+          executor: str = "local", scheduler: str | None = None, overwrite: bool = False,
+          progress: Callable[[Any], None] | None = None):
+    """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
+
+    Implemented in autogradcli.sweep, imported here only when called so that train() and the
+    CLI's startup never load it. progress(run) is called once per finished run.
+    """
+    from autogradcli import sweep as _sweep
+
+    return _sweep.sweep(config, grid, out=out, jobs=jobs, executor=executor,
+                        scheduler=scheduler, overwrite=overwrite, progress=progress)

@@ -1,0 +1,119 @@
+"""The one place that turns a validated Config into data, model, loss function and optimizer.
+
+Imports config, data, models, losses and optim; never training, rich, typer or the CLI. Models,
+losses and optimizers get plain arguments from here: none of them ever sees a config object.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from autogradcli import losses, models, optim
+from autogradcli.config import Config
+from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
+from autogradcli.errors import ConfigError
+
+__all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
+
+
+@dataclass
+class Experiment:
+    """Everything a run needs, built from one config whose seed is resolved."""
+
+    config: Config
+    dataset: Dataset
+    model: models.Model
+    loss_fn: Any
+    optimizer: optim.Optimizer
+
+
+def build(config: Config) -> Experiment:
+    """Load the data, then make the model, loss and optimizer it fits (seeded by config.seed).
+
+    Raises DataError for data that cannot be loaded or is too small for the batch size, and
+    ConfigError for an `init` whose values do not fit the parameter shapes.
+    """
+    if config.seed is None:
+        raise ValueError("build() needs a config with a resolved seed (config.resolve_seed)")
+    dataset = load_data(config.data, config.base_dir, config.seed)
+    check_batch_size(config.training.batch_size, dataset, where=_where(config, "training.batch_size"))
+    model = build_model(config, dataset)
+    loss_fn = build_loss(config)
+    optimizer = build_optimizer(config, model.parameters())
+    return Experiment(config, dataset, model, loss_fn, optimizer)
+
+
+def build_model(config: Config, dataset: Dataset) -> models.Model:
+    """The model of `config.model`, sized by the data (features, classes), initialised seeded."""
+    cfg = config.model
+    init = None if cfg.init == "random" else dict(cfg.init)
+    common = {"rng": make_rng(config.seed, "init"), "scale": cfg.init_scale}
+    try:
+        if cfg.kind == "linear":
+            return models.Line(init=init, **common)
+        if cfg.kind == "linear_multi":
+            return models.Linear(dataset.n_features, init=init, **common)
+        if cfg.kind == "logistic":
+            return models.Logistic(dataset.n_features, dataset.n_classes or 2, init=init, **common)
+        return models.MLP(dataset.n_features, cfg.hidden, _mlp_outputs(cfg, dataset),
+                          cfg.activation, init=_mlp_init(init), **common)
+    except ValueError as exc:
+        raise ConfigError(str(exc), where=_where(config, "model.init"),
+                          hint=_shape_hint(config, dataset)) from None
+
+
+def _mlp_outputs(cfg: Any, dataset: Dataset) -> int:
+    if cfg.output_size is not None:
+        return cfg.output_size
+    k = dataset.n_classes
+    return k if k is not None and k > 2 else 1
+
+
+def _mlp_init(init: dict | None) -> dict | None:
+    """The config names MLP layers w1, b1, ...; the model names them layer1.weight, layer1.bias."""
+    if init is None:
+        return None
+    renamed = {}
+    for name, value in init.items():
+        kind, index = name[0], name[1:]
+        renamed[f"layer{index}.{'weight' if kind == 'w' else 'bias'}"] = value
+    return renamed
+
+
+def _shape_hint(config: Config, dataset: Dataset) -> str:
+    return (f"the data has {dataset.n_features} feature(s)"
+            + (f" and {dataset.n_classes} classes" if dataset.n_classes else "")
+            + "; give values of matching shapes, or use init: random")
+
+
+def build_loss(config: Config):
+    """The loss function of `config.loss` (huber gets its delta)."""
+    options = config.loss.model_dump(exclude={"kind"})
+    return losses.get_loss(config.loss.kind, **options)
+
+
+def build_optimizer(config: Config, params) -> optim.Optimizer:
+    """The optimizer of `config.optimizer` over `params` (name -> Tensor, or Tensors)."""
+    cfg = config.optimizer
+    if cfg.kind == "sgd":
+        return optim.SGD(params, cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov,
+                         weight_decay=cfg.weight_decay)
+    return optim.Adam(params, cfg.lr, betas=tuple(cfg.betas), eps=cfg.eps,
+                      weight_decay=cfg.weight_decay)
+
+
+def _where(config: Config, key: str) -> str:
+    """`file:line: key` for an error found after validation (the file is read again for the line)."""
+    if config.source is None:
+        return key
+    from autogradcli import config_load
+
+    relative = os.path.relpath(config.source)
+    file = str(config.source) if relative.startswith(os.pardir + os.sep + os.pardir) else relative
+    try:
+        line = config_load.read_yaml(config.source).line_of(tuple(key.split(".")))
+    except ConfigError:
+        line = None
+    return f"{file}:{line}: {key}" if line else f"{file}: {key}"
