@@ -343,7 +343,8 @@ class Sum(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        return x.sum(axis=self.dim, keepdims=self.keepdim)
+        # A 0-d tensor reduces over its only "dim" (0 or -1) to itself, as in torch.
+        return x.sum(axis=self.dim if x.ndim else None, keepdims=self.keepdim)
 
     def backward(self, g, x):
         if self.dim is not None and not self.keepdim:
@@ -619,6 +620,8 @@ def cat(tensors, dim=0):
     tensors = [t if isinstance(t, Tensor) else _const(np.asarray(t)) for t in tensors]
     if not tensors:
         raise RuntimeError("cat() expects a non-empty list of tensors")
+    if tensors[0].ndim == 0:
+        raise RuntimeError("zero-dimensional tensors cannot be concatenated; use ag.stack")
     return Cat.apply(*tensors, dim=dim % tensors[0].ndim)
 
 

@@ -582,6 +582,19 @@ def test_max_over_dim_returns_values_and_indices():
     assert result.values.tolist() == [1.0, 0.0, 2.0] and result.indices.tolist() == [0, 1, 0]
 
 
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_reducing_a_0d_tensor_over_its_dim(reduce, dim):
+    """torch accepts dim 0 / -1 on a 0-d tensor and returns it unchanged."""
+    if reduce == "mean":
+        pytest.xfail("engine bug: Tensor.mean(dim) on a 0-d tensor raises IndexError (tensor.py)")
+    x = _leaf(3.0)
+    y = getattr(x, reduce)(dim)
+    assert y.shape == () and y.item() == 3.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
 def test_repeated_indices_accumulate():
     x = _leaf([1.0, 2.0, 3.0])
     x[[0, 0, 2, 0]].sum().backward()
