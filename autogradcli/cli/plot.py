@@ -1,0 +1,51 @@
+"""`autograd-plot`: figures from run folders. A thin typer shell over autogradcli.plotting.
+
+Parses options, calls plotting.plot, prints each file written; errors go through cli/common.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from autogradcli.cli.common import exit_on_user_error, print_error
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Draw the figures of autograd-train run folders (see docs/plotting.md).")
+
+
+@app.command()
+def plot(
+    run_dirs: list[Path] = typer.Argument(..., metavar="RUN_DIR...", show_default=False,
+                                          help="Run folder(s), or a sweep folder (has sweep.csv)."),
+    kind: list[str] = typer.Option([], "--kind", "-k", show_default=False,
+                                   help="Figure to draw (repeatable): surface, fit, params, loss, "
+                                        "graph; for a sweep: loss, sweep. Default: all that apply."),
+    fmt: str = typer.Option("png", "--format", "-f", help="png, svg or pdf."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False,
+                                    help="Output folder. Default: RUN_DIR/figures; for several "
+                                         "runs, the current folder."),
+    dpi: int = typer.Option(100, "--dpi", help="Resolution of png files (figures are 7x5 in)."),
+    params: str | None = typer.Option(None, "--params", show_default=False,
+                                      help="Two parameters for the surface, e.g. w[0],b "
+                                           "(others held at their final values)."),
+) -> None:
+    """Draw the figures of RUN_DIR (default: every figure that applies) and list the files."""
+    from autogradcli import plotting  # matplotlib loads only when plotting is really asked for
+
+    with exit_on_user_error():
+        for output in plotting.plot(run_dirs, kind, fmt.lower(), out, dpi, params):
+            if output.path is not None:
+                typer.echo(str(output.path))
+            if output.note:
+                print_error(f"note: {output.note}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

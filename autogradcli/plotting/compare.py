@@ -1,0 +1,165 @@
+"""Comparing runs: loss curves of several runs in one figure, and a sweep's final loss per swept value.
+
+Also reads a sweep folder's sweep.csv, tolerantly (see docs/plotting.md). Imports numpy, matplotlib
+(through figure.py) and rundata: never the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autogradcli.errors import RunFolderError
+from autogradcli.plotting.figure import new_figure, styled
+from autogradcli.plotting.loss import wants_log_scale
+from autogradcli.plotting.rundata import HISTORY, load_run
+from autogradcli.plotting.surface import LOSS_NAMES
+
+SWEEP = "sweep.csv"
+RUN_COLUMNS = ("run", "folder", "run_dir", "dir", "path", "name")
+RESULT_COLUMNS = {"status", "message", "seconds", "wall_seconds", "steps", "epochs_completed",
+                  "final_train_loss", "final_val_loss", "final_loss", "loss", "seed", "error"}
+
+
+@dataclass
+class Sweep:
+    """A sweep folder: its runs (loaded), their swept values by key, and runs it could not read."""
+
+    path: Path
+    runs: list
+    values: dict[str, list]
+    skipped: list[str]
+
+
+# ------------------------------------------------------------------------------ several runs
+
+
+@styled
+def loss_comparison_figure(runs, title: str | None = None):
+    """Every run's per-epoch training loss (solid) over its batch losses (faint), x in epochs so
+    that runs with different batch sizes line up; the legend names the runs."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    arrays = []
+    for i, run in enumerate(runs):
+        colour = f"C{i % 10}"
+        per_epoch = max(1, int(np.max(np.bincount(run.epoch))))
+        ax.plot(run.step / per_epoch, run.loss, color=colour, lw=0.6, alpha=0.25)
+        train = run.epochs["train_loss"]
+        ax.plot(run.epochs["epoch"], train, color=colour, lw=2, label=_run_label(run))
+        arrays += [run.loss, train]
+    if wants_log_scale(*arrays):
+        ax.set_yscale("log")
+    kinds = {run.loss_kind for run in runs}
+    name = LOSS_NAMES.get(kinds.pop(), "loss") if len(kinds) == 1 else "loss"
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training {name}")
+    ax.set_title(title or f"Training loss of {len(runs)} runs (faint: batch loss per step)")
+    ax.legend(loc="best", ncol=2 if len(runs) > 6 else 1, title="run")
+    return fig
+
+
+def _run_label(run) -> str:
+    status = run.summary.get("status", "completed")
+    return run.name if status == "completed" else f"{run.name} ({status})"
+
+
+# ------------------------------------------------------------------------------ sweeps
+
+
+def is_sweep(path: Path) -> bool:
+    return (path / SWEEP).is_file()
+
+
+def load_sweep(path: Path) -> Sweep:
+    """Read sweep.csv and the runs it lists; runs that cannot be read are listed in `skipped`."""
+    header, rows = _read_sweep_csv(path / SWEEP)
+    folder_column = next((c for c in RUN_COLUMNS if c in header
+                          and any((path / r[c]).is_dir() for r in rows)), None)
+    if folder_column is None:
+        # no column names the runs: use the sub-folders that are runs (values unknown)
+        rows = [{"run": p.name} for p in sorted(path.iterdir()) if (p / HISTORY).is_file()]
+        folder_column, header = "run", ["run"]
+    keys = _swept_keys(header, rows, folder_column)
+    runs, values, skipped = [], {k: [] for k in keys}, []
+    for row in rows:
+        try:
+            run = load_run(path / row[folder_column])
+        except RunFolderError as exc:
+            skipped.append(f"{row[folder_column]}: {exc.message}")
+            continue
+        runs.append(run)
+        for key in keys:
+            values[key].append(_number_or_text(row.get(key, "")))
+    if not runs:
+        raise RunFolderError("no readable runs in this sweep", where=str(path),
+                             hint="; ".join(skipped[:3]) or "its sub-folders hold no history.csv")
+    return Sweep(path, runs, values, skipped)
+
+
+def _read_sweep_csv(path: Path):
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = [row for row in reader if any((v or "").strip() for v in row.values())]
+            header = [h.strip() for h in reader.fieldnames or []]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read: {exc}", where=str(path)) from None
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
+    return header, rows
+
+
+def _swept_keys(header, rows, folder_column) -> list[str]:
+    """Dotted key paths (optimizer.lr) when there are any, else columns that vary across runs
+    and are not results (loss, status, seconds, final parameters)."""
+    candidates = [c for c in header if c != folder_column and c not in RESULT_COLUMNS
+                  and not c.startswith(("final_", "param_"))]
+    dotted = [c for c in candidates if "." in c]
+    if dotted:
+        return dotted
+    return [c for c in candidates if len({row.get(c) for row in rows}) > 1]
+
+
+def _number_or_text(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def final_loss(run) -> float:
+    value = run.summary.get("final_train_loss")
+    if value is None and len(run.epochs["train_loss"]):
+        value = run.epochs["train_loss"][-1]
+    return float("nan") if value is None else float(value)
+
+
+@styled
+def sweep_figure(sweep: Sweep):
+    """Final training loss against each swept value: one panel per key."""
+    keys = list(sweep.values) or ["run"]
+    fig = new_figure(figsize=(max(7.0, 4.2 * len(keys)), 4.5))
+    losses = np.array([final_loss(run) for run in sweep.runs])
+    for i, key in enumerate(keys):
+        ax = fig.add_subplot(1, len(keys), i + 1)
+        xs = sweep.values.get(key) or [run.name for run in sweep.runs]
+        numeric = all(isinstance(v, float) for v in xs)
+        positions = np.array(xs) if numeric else np.arange(len(xs))
+        if len(set(xs)) == len(xs):
+            order = np.argsort(positions, kind="stable")
+            ax.plot(positions[order], losses[order], color="tab:blue", lw=1, alpha=0.5)
+        ax.scatter(positions, losses, color="tab:blue", zorder=3, label="one run")
+        if numeric and min(xs) > 0 and max(xs) / min(xs) >= 10:
+            ax.set_xscale("log")
+        if not numeric:
+            ax.set_xticks(positions, [str(v) for v in xs], rotation=30, ha="right")
+        if wants_log_scale(losses):
+            ax.set_yscale("log")
+        ax.set_xlabel(key)
+        ax.set_ylabel("final training loss")
+        ax.set_title(f"final loss vs {key}")
+    fig.suptitle(f"Sweep {sweep.path.resolve().name}: {len(sweep.runs)} runs")
+    return fig

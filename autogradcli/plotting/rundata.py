@@ -1,0 +1,236 @@
+"""Reading a run folder (docs/run-folder.md) into plain numpy arrays, with clear RunFolderErrors.
+
+Owns what plotting knows of the files. Imports numpy, yaml, data and errors: never matplotlib.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from autogradcli.errors import RunFolderError
+
+HISTORY, EPOCHS, SUMMARY, CONFIG, DATA = (
+    "history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
+REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)
+RERUN = "rerun autograd-train on its config (with --overwrite) to write it again"
+_SPEC = re.compile(r"^([A-Za-z_][\w.]*)(?:\[(\d+(?:\s*,\s*\d+)*)\])?$")
+
+
+@dataclass
+class Run:
+    """One run folder's contents. `columns` are history.csv's parameter columns, in file order."""
+
+    path: Path
+    summary: dict
+    config: dict
+    epoch: np.ndarray
+    step: np.ndarray
+    columns: dict[str, np.ndarray]
+    loss: np.ndarray
+    epochs: dict[str, np.ndarray]
+    _dataset: object = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.resolve().name
+
+    @property
+    def model_kind(self) -> str:
+        return str(self.config.get("model", {}).get("kind", "linear"))
+
+    @property
+    def loss_kind(self) -> str:
+        return str(self.config.get("loss", {}).get("kind", "mse"))
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.loss_kind in ("bce", "cross_entropy")
+
+    @property
+    def final_params(self) -> dict:
+        """Final parameters as arrays (the initial ones while a run is still running)."""
+        values = self.summary.get("final_params") or self.summary.get("initial_params") or {}
+        return {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
+
+    @property
+    def initial_params(self) -> dict:
+        values = self.summary.get("initial_params") or {}
+        return {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
+
+    def reference(self) -> tuple[dict, str] | tuple[None, None]:
+        """(values, label): the least-squares solution, else the true parameters in the units
+        trained on (only when the data was not standardised), else (None, None)."""
+        if self.summary.get("least_squares"):
+            values = self.summary["least_squares"]
+            return {k: np.asarray(v, dtype=np.float64) for k, v in values.items()}, "least squares"
+        true = self.summary.get("true_params")
+        if true and not self.config.get("data", {}).get("standardize", False):
+            return {k: np.asarray(v, dtype=np.float64) for k, v in true.items()}, "true value"
+        return None, None
+
+    def dataset(self):
+        """The data trained on (data.Dataset): data.csv when written, else loaded from config.yaml."""
+        if self._dataset is None:
+            self._dataset = _load_dataset(self)
+        return self._dataset
+
+    def epoch_end_steps(self) -> np.ndarray:
+        """The step number that ends each epoch listed in epochs.csv."""
+        ends = {}
+        for e, s in zip(self.epoch.tolist(), self.step.tolist()):
+            ends[e] = s
+        return np.array([ends.get(int(e), np.nan) for e in self.epochs["epoch"]], dtype=float)
+
+
+def load_run(path: str | Path) -> Run:
+    """Read and check a run folder. Raises RunFolderError saying what is wrong and what to do."""
+    path = Path(path)
+    check_is_run(path)
+    summary = _read_summary(path / SUMMARY)
+    config = _read_config(path / CONFIG)
+    header, table = read_numeric_csv(path / HISTORY)
+    if header[:2] != ["epoch", "step"] or header[-1] != "loss" or len(header) < 3:
+        raise RunFolderError("not a history.csv: expected columns epoch, step, parameters..., loss",
+                             where=f"{path / HISTORY}:1", hint=RERUN)
+    if len(table) == 0:
+        status = summary.get("status", "unknown")
+        message = summary.get("message") or ""
+        raise RunFolderError(
+            f"the run stopped before its first step (status {status}{': ' + message if message else ''})",
+            where=str(path), hint="nothing to plot yet: fix the run's problem and train it again")
+    epochs_header, epochs_table = read_numeric_csv(path / EPOCHS, allow_empty=True)
+    if epochs_header[:3] != ["epoch", "train_loss", "val_loss"]:
+        raise RunFolderError("not an epochs.csv: expected columns epoch, train_loss, val_loss, ...",
+                             where=f"{path / EPOCHS}:1", hint=RERUN)
+    columns = {name: table[:, i] for i, name in enumerate(header[2:-1], start=2)}
+    epochs = {name: epochs_table[:, i] for i, name in enumerate(epochs_header)}
+    return Run(path=path, summary=summary, config=config, epoch=table[:, 0].astype(int),
+               step=table[:, 1].astype(int), columns=columns, loss=table[:, -1], epochs=epochs)
+
+
+def check_is_run(path: Path) -> None:
+    """RunFolderError unless `path` is a folder holding every required run file."""
+    where = str(path)
+    if not path.exists():
+        raise RunFolderError("no such folder", where=where,
+                             hint="give the folder autograd-train wrote (output.dir, or its --out)")
+    if not path.is_dir():
+        raise RunFolderError("not a folder", where=where,
+                             hint="give the run folder, not one of its files")
+    present = [name for name in REQUIRED if (path / name).is_file()]
+    if not present:
+        runs = sorted(p.name for p in path.iterdir() if (p / HISTORY).is_file())
+        hint = (f"it holds runs; give one of them, e.g. {path / runs[0]}" if runs else
+                f"a run folder holds {', '.join(REQUIRED)}, written by autograd-train")
+        raise RunFolderError("not a run folder (no history.csv or summary.json)", where=where,
+                             hint=hint)
+    for name in REQUIRED:
+        if name not in present:
+            raise RunFolderError(f"{name} is missing", where=where, hint=RERUN)
+
+
+def read_numeric_csv(path: Path, allow_empty: bool = False) -> tuple[list[str], np.ndarray]:
+    """(header, rows as float array); an empty cell reads as NaN. RunFolderError when the file
+    is empty, a row has the wrong number of fields (truncated) or a cell is not a number."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read: {exc}", where=str(path), hint=RERUN) from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise RunFolderError("the file is empty (no header)", where=str(path), hint=RERUN)
+    header = [cell.strip() for cell in rows[0]]
+    values = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if len(cells) != len(header):
+            raise RunFolderError(
+                f"expected {len(header)} fields like the header, got {len(cells)}: the file is "
+                "truncated or was edited", where=f"{path}:{line}", hint=RERUN)
+        values.append([_cell(cell, path, line, name) for cell, name in zip(cells, header)])
+    table = np.array(values, dtype=np.float64).reshape(len(values), len(header))
+    return header, table
+
+
+def _cell(text: str, path: Path, line: int, column: str) -> float:
+    text = text.strip()
+    if text == "":
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        raise RunFolderError(f"non-numeric value {text!r}: the file is truncated or was edited",
+                             where=f"{path}:{line}: column '{column}'", hint=RERUN) from None
+
+
+def _read_summary(path: Path) -> dict:
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"not valid JSON ({exc}): the file is truncated or was edited",
+                             where=str(path), hint=RERUN) from None
+    if not isinstance(summary, dict):
+        raise RunFolderError("expected a JSON object", where=str(path), hint=RERUN)
+    return summary
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RunFolderError(f"not valid YAML: {exc}", where=str(path), hint=RERUN) from None
+    if not isinstance(config, dict):
+        raise RunFolderError("expected a YAML mapping (the run's resolved config)",
+                             where=str(path), hint=RERUN)
+    return config
+
+
+def _load_dataset(run: Run):
+    if (run.path / DATA).is_file():
+        from autogradcli.data_csv import read_dataset_csv
+
+        return read_dataset_csv(run.path / DATA)
+    from autogradcli.config import load_config
+    from autogradcli.data import load_data
+
+    config = load_config(run.path / CONFIG)
+    return load_data(config.data, config.base_dir, config.seed)
+
+
+# ------------------------------------------------------------------------ parameter specs
+
+
+def parse_spec(spec: str) -> tuple[str, tuple[int, ...]]:
+    """'a' -> ('a', ()), 'w[2]' -> ('w', (2,)), 'w[0,1]' -> ('w', (0, 1)); ValueError if malformed."""
+    match = _SPEC.match(spec.strip())
+    if match is None:
+        raise ValueError(f"not a parameter name: {spec!r} (write e.g. a, b, w[0], w[1,2])")
+    index = tuple(int(i) for i in match.group(2).split(",")) if match.group(2) else ()
+    return match.group(1), index
+
+
+def spec_names(params: dict) -> list[str]:
+    """Every scalar a parameter dict holds, as specs: 'a', 'b', 'w[0]', 'w[1]', ..."""
+    names = []
+    for name, value in params.items():
+        value = np.asarray(value)
+        if value.ndim == 0:
+            names.append(name)
+        else:
+            names.extend(f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(value.shape))
+    return names
+
+
+def spec_value(params: dict, spec: str) -> float:
+    """The scalar `spec` names in a parameter dict (KeyError/IndexError if it does not exist)."""
+    name, index = parse_spec(spec)
+    value = np.asarray(params[name])
+    if len(index) != value.ndim:
+        raise IndexError(f"{name} has shape {value.shape}")
+    return float(value[index])
