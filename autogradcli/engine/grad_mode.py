@@ -73,8 +73,10 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - torch's name
         return False
 
     def __call__(self, fn):
-        # Used as a decorator the mode applies per call, not at decoration time.
-        _set(self._prev.pop())
+        # Used as a decorator the mode applies per call, not at decoration time; the same object
+        # may decorate several functions, and only the first restores the mode set by __init__.
+        if self._prev:
+            _set(self._prev.pop())
         flag = self._flag
 
         @functools.wraps(fn)

@@ -322,6 +322,22 @@ def test_grad_mode_decorators(make, inside, outer):
     assert ag.is_grad_enabled()  # decorating did not change the mode
 
 
+def test_one_set_grad_enabled_object_decorates_two_functions():
+    off = ag.set_grad_enabled(False)
+
+    @off
+    def first():
+        return ag.is_grad_enabled()
+
+    @off
+    def second():
+        return ag.is_grad_enabled()
+
+    assert ag.is_grad_enabled()
+    assert first() is False and second() is False
+    assert ag.is_grad_enabled()
+
+
 def test_set_grad_enabled_as_a_function():
     ag.set_grad_enabled(False)
     assert not ag.is_grad_enabled()
