@@ -1,6 +1,7 @@
 """The Python API: load_config, train, sweep, config_schema (re-exported by autogradcli/__init__).
 
-Imports build, training, runfolder and config; sweep only inside sweep(). Never rich, typer or the CLI.
+Imports config, build, training and runfolder inside the functions that use them (so `--help` stays
+fast), sweep only inside sweep(). Never rich, typer or the CLI.
 """
 
 from __future__ import annotations
@@ -8,11 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from autogradcli import config as _config
-from autogradcli.config import Config
 from autogradcli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from autogradcli.config import Config
 
 __all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid",
            "sweep", "train"]
@@ -57,11 +59,15 @@ def load_config(path, overrides=()) -> Config:
 
     Raises ConfigError naming the file, line and key path of the first problem.
     """
+    from autogradcli import config as _config
+
     return _config.load_config(path, list(overrides))
 
 
 def config_schema() -> dict:
     """The JSON Schema of the config file, for editors' YAML completion."""
+    from autogradcli import config as _config
+
     return _config.config_schema()
 
 
@@ -76,6 +82,7 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
     returns 'failed'. Raises ConfigError, DataError or RunFolderError (UserError) for the user's
     mistakes, before anything is trained, and RunInterrupted (a KeyboardInterrupt) on Ctrl-C.
     """
+    from autogradcli import config as _config
     from autogradcli.build import build
     from autogradcli.data_csv import write_dataset_csv
     from autogradcli.runfolder import DATA, SUMMARY, RunFolder

@@ -1,0 +1,221 @@
+"""What autograd-train shows: the progress reporter, the run summary, sweep lines and tables.
+
+The only module that draws with rich. On a terminal: a live bar; otherwise plain lines, flushed,
+with no cursor codes. Imports rich and the standard library; the API's objects arrive as arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["TrainReporter", "make_console", "show_summary", "show_sweep", "sweep_line"]
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console on stdout (or stderr): colours and cursor codes only on a terminal."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+class TrainReporter:
+    """The `progress` callback of api.train: a rich bar over steps, or one plain line per epoch.
+
+    Use it as a context manager around the run, so the live display always stops.
+    """
+
+    def __init__(self, console: Console, name: str):
+        self.console = console
+        self.name = name
+        self.live = console.is_terminal
+        self._progress = None
+        self._task = None
+        self._started = time.perf_counter()
+        self._total = 0
+
+    def __enter__(self) -> TrainReporter:
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        return False
+
+    def __call__(self, event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "StepDone":
+            self._step(event)
+        elif kind == "EpochDone":
+            self._epoch(event)
+        elif kind == "TrainStart":
+            self._start(event)
+
+    def _start(self, event: Any) -> None:
+        self._total = event.total_steps
+        if not self.live:
+            self._line(f"{self.name}: {event.epochs} epochs x {event.steps_per_epoch} steps")
+            return
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn)
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("epoch {task.fields[epoch]}"), TextColumn("loss {task.fields[loss]}"),
+            TextColumn("{task.fields[speed]} steps/s"), TimeElapsedColumn(),
+            console=self.console, transient=False)
+        self._task = self._progress.add_task(
+            self.name, total=self._total, epoch=f"1/{event.epochs}", loss="-", speed="-")
+        self._epochs = event.epochs
+        self._progress.start()
+
+    def _step(self, event: Any) -> None:
+        if self._progress is None:
+            return
+        speed = event.step / max(time.perf_counter() - self._started, 1e-9)
+        self._progress.update(self._task, completed=event.step, loss=_num(event.loss),
+                              epoch=f"{event.epoch}/{self._epochs}", speed=f"{speed:,.0f}")
+
+    def _epoch(self, event: Any) -> None:
+        if self._progress is not None:
+            return
+        val = "" if event.val_loss is None else f"  val_loss {_num(event.val_loss)}"
+        self._line(f"epoch {event.epoch}/{event.epochs}  step {event.step}/{self._total}  "
+                   f"train_loss {_num(event.train_loss)}{val}  {event.seconds:.3f}s")
+
+    def _line(self, text: str) -> None:
+        self.console.file.write(text + "\n")
+        self.console.file.flush()
+
+
+# ------------------------------------------------------------------------------------- summary
+
+
+def show_summary(console: Console, result: Any) -> None:
+    """The run's outcome: status line, then a table of parameters and losses."""
+    summary = result.summary
+    style = {"completed": "green", "diverged": "red", "failed": "red"}.get(result.status, "yellow")
+    title = f"{summary.get('name')} -> {result.folder}: [{style}]{result.status}[/]"
+    table = Table(title=title, title_justify="left")
+    table.add_column("parameter")
+    table.add_column("initial", justify="right")
+    table.add_column("final", justify="right")
+    columns = [key for key in ("least_squares", "true_params") if summary.get(key)]
+    for key in columns:
+        table.add_column("least squares" if key == "least_squares" else "true", justify="right")
+    final = summary.get("final_params") or {}
+    initial = summary.get("initial_params") or {}
+    for name in initial:
+        cells = [name, _value(initial.get(name)), _value(final.get(name))]
+        cells.extend(_value((summary.get(key) or {}).get(name)) for key in columns)
+        table.add_row(*cells)
+    table.add_section()
+    losses = [("train loss", summary.get("final_train_loss")),
+              ("val loss", summary.get("final_val_loss"))]
+    for label, value in losses:
+        if value is not None or label == "train loss":
+            table.add_row(label, "", _num(value), *[""] * len(columns))
+    console.print(table)
+    seconds = summary.get("wall_seconds")
+    steps = summary.get("steps")
+    console.print(f"{result.message}; {steps} steps in {seconds or 0:.2f} s, seed "
+                  f"{summary.get('seed')}", soft_wrap=True)
+
+
+def _value(value: Any) -> str:
+    """A parameter for a table cell: a number, a short list, or the norm and shape of a tensor."""
+    if value is None:
+        return "-"
+    if not isinstance(value, list):
+        return _num(value)
+    flat = list(_flatten(value))
+    if len(flat) <= 4:
+        return "[" + ", ".join(_num(v) for v in flat) + "]"
+    norm = math.sqrt(sum(v * v for v in flat if v is not None))
+    return f"|{_num(norm)}| {'x'.join(str(n) for n in _shape(value))}"
+
+
+def _flatten(value: Any):
+    if isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+    else:
+        yield value
+
+
+def _shape(value: Any) -> list[int]:
+    shape = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return shape
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{float(value):.6g}"
+
+
+# -------------------------------------------------------------------------------------- sweeps
+# A finished sweep run is read through _get, so it may be an object or a dict with: values
+# (key -> value), status, message, folder, and summary (summary.json) or final_train_loss.
+
+
+def sweep_line(console: Console, run: Any) -> None:
+    """One plain line per finished sweep run (safe to print from the progress callback)."""
+    values = ", ".join(f"{k}={v}" for k, v in (_get(run, "values") or {}).items())
+    status = _get(run, "status") or "?"
+    text = f"{status:<11} {values}  train_loss {_num(_final_loss(run))}"
+    if status != "completed":
+        text += f"  ({_get(run, 'message')})"
+    console.file.write(text + "\n")
+    console.file.flush()
+
+
+def show_sweep(console: Console, result: Any) -> None:
+    """The table of a finished sweep, sorted by final training loss (failed runs last)."""
+    runs = list(_get(result, "runs") or (result if isinstance(result, list) else []))
+    keys = list(_get(runs[0], "values") or {}) if runs else []
+    table = Table(title=f"sweep -> {_get(result, 'folder') or ''}", title_justify="left")
+    for key in keys:
+        table.add_column(key, justify="right")
+    for label in ("train loss", "val loss", "status", "folder"):
+        table.add_column(label, justify="right" if "loss" in label else "left")
+    for run in sorted(runs, key=_sort_key):
+        values = _get(run, "values") or {}
+        cells = [str(values.get(key)) for key in keys]
+        cells += [_num(_final_loss(run)), _num(_final_loss(run, "final_val_loss")),
+                  str(_get(run, "status")), str(_get(run, "folder") or "")]
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _sort_key(run: Any) -> tuple:
+    loss = _final_loss(run)
+    finite = loss is not None and math.isfinite(float(loss))
+    return (not finite, float(loss) if finite else 0.0)
+
+
+def _final_loss(run: Any, key: str = "final_train_loss") -> Any:
+    direct = _get(run, key)
+    if direct is not None:
+        return direct
+    return (_get(run, "summary") or {}).get(key)
+
+
+def _get(item: Any, name: str) -> Any:
+    if isinstance(item, dict):
+        return item.get(name)
+    return getattr(item, name, None)
+
+
+def write_line(text: str) -> None:
+    """A plain line on stdout, flushed (for --check, --schema and --json output)."""
+    sys.stdout.write(text.rstrip("\n") + "\n")
+    sys.stdout.flush()
