@@ -1,0 +1,226 @@
+"""Where a sweep's runs execute: inline, local worker processes, or a Dask cluster.
+
+Every executor runs the same picklable `run_task` and hands back a RunOutcome; sweep.py writes the
+results. Imports the standard library and the training API lazily; dask only in the dask path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autogradcli.errors import ConfigError, UserError
+
+# The engine's grad mode is a process-wide flag, so runs sharing a process (a Dask worker with
+# several threads) must take turns; separate processes run in parallel.
+_TRAIN_LOCK = threading.Lock()
+_CONNECT_TIMEOUT = 5
+
+
+@dataclass
+class RunTask:
+    """One run: its folder name, its config (seed resolved) and where to train.
+
+    `scratch`: the folder to train into (local executors: beside the final folder, so a CSV data
+    path written relative to it stays right); None trains in a temporary folder and returns the
+    files' contents (remote workers may not share our filesystem).
+    """
+
+    name: str
+    config: Any
+    scratch: str | None
+
+
+@dataclass
+class RunOutcome:
+    """What came back: `files` (name -> bytes) when trained remotely, else None (left in scratch)."""
+
+    name: str
+    status: str
+    message: str
+    seconds: float
+    files: dict[str, bytes] | None = None
+
+
+def run_task(task: RunTask) -> RunOutcome:
+    """Train one run quietly; a user error or crash becomes status `failed`, never an exception.
+
+    KeyboardInterrupt propagates (the run folder says `interrupted`).
+    """
+    began = time.perf_counter()
+    remote = task.scratch is None
+    parent = Path(tempfile.mkdtemp(prefix="autogradcli-sweep-")) if remote else None
+    folder = parent / task.name if remote else Path(task.scratch)
+    try:
+        status, message = _train(task.config, folder)
+        files = _read_files(folder) if remote else None
+        return RunOutcome(task.name, status, message, time.perf_counter() - began, files)
+    finally:
+        if parent is not None:
+            shutil.rmtree(parent, ignore_errors=True)
+
+
+def _train(config: Any, folder: Path) -> tuple[str, str]:
+    from autogradcli import api
+
+    with _TRAIN_LOCK:
+        try:
+            result = api.train(config, out=folder, overwrite=True, progress=None)
+        except UserError as exc:
+            return "failed", exc.format(prefix="")
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # one broken run must not stop the sweep
+            return "failed", f"{type(exc).__name__}: {exc}"
+    return result.status, result.message
+
+
+def _read_files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------- executors
+
+
+def run_inline(tasks: list[RunTask]) -> Iterator[RunOutcome]:
+    """jobs=1: one run after another in this process (no start-up cost)."""
+    for task in tasks:
+        yield run_task(task)
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalPool:
+    """`jobs` worker processes (spawn: safe with threads, same on every OS)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalPool:
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_quiet_worker)
+        return self
+
+    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+        pending = {self._pool.submit(run_task, task): task for task in tasks}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: tasks.index(pending[f])):
+                task = pending.pop(future)
+                yield _outcome_of(future, task)
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None:
+            self._pool.shutdown(wait=True)
+        else:
+            self._stop()
+        return False
+
+    def _stop(self) -> None:
+        """Cancel what has not started and end the workers now (runs in flight are redone later)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        # No public way to end busy workers before Python 3.14's terminate_workers().
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.terminate()
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.join(timeout=5)
+
+
+def _outcome_of(future, task: RunTask) -> RunOutcome:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker process died (killed, out of memory)
+        return RunOutcome(task.name, "failed", f"worker lost: {type(exc).__name__}: {exc}", 0.0)
+
+
+class DaskPool:
+    """The runs as tasks on a Dask distributed cluster; files come back with the results."""
+
+    def __init__(self, scheduler: str | None):
+        self.scheduler = scheduler
+        self._client = None
+        self._futures: list = []
+
+    def connect(self) -> None:
+        """Import dask and reach the scheduler, or raise a UserError saying what to do."""
+        where = f"--scheduler {self.scheduler}"
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise UserError("the dask executor needs dask.distributed, which is not installed",
+                            hint="pip install 'autogradcli[distributed]'") from None
+        try:
+            self._client = Client(self.scheduler, timeout=_CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler: {_first_line(exc)}", where=where,
+                              hint="check the address (e.g. tcp://host:8786) and that "
+                                   "`dask scheduler` is running there and reachable") from None
+
+    def __enter__(self) -> DaskPool:
+        if self._client is None:
+            self.connect()
+        return self
+
+    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+        from dask.distributed import as_completed
+
+        # pure=False: a rerun must train again, not reuse a cached result.
+        self._futures = self._client.map(run_task, tasks, pure=False,
+                                         key=[f"autogradcli-{t.name}-{id(t)}" for t in tasks])
+        by_key = {future.key: task for future, task in zip(self._futures, tasks)}
+        for future in as_completed(self._futures):
+            yield _outcome_of(future, by_key[future.key])
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        try:
+            if kind is not None and self._futures:
+                self._client.cancel(self._futures)
+        finally:
+            self._client.close()
+        return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def open_executor(executor: str, jobs: int, scheduler: str | None, n_tasks: int):
+    """A context manager with .run(tasks) -> iterator of RunOutcome, in completion order.
+
+    Dask connects here, so an unreachable scheduler fails before anything is written.
+    """
+    if executor == "dask":
+        pool = DaskPool(scheduler)
+        pool.connect()
+        return pool
+    if jobs == 1 or n_tasks <= 1:
+        return _Inline()
+    return LocalPool(min(jobs, n_tasks))
+
+
+class _Inline:
+    def __enter__(self) -> _Inline:
+        return self
+
+    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+        return run_inline(tasks)
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
