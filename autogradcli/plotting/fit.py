@@ -34,7 +34,8 @@ def fit_figure(run):
 
 
 def _scatter_data(ax, data, colour="0.2"):
-    ax.scatter(data.x[:, 0], data.y, s=16, color=colour, alpha=0.7, label="training data")
+    ax.scatter(data.x[:, 0], data.y, s=16, color=colour, alpha=0.75, zorder=3,
+               label="training data")
     if data.n_val:
         ax.scatter(data.x_val[:, 0], data.y_val, s=18, facecolor="none", edgecolor=colour,
                    label="validation data")
@@ -63,7 +64,7 @@ def _lines(run, data):
     if true is not None:
         ax.plot(xs, true[0] * xs + true[1], color="tab:blue", lw=2,
                 label=f"true line y = {true[0]:.3g} x + {true[1]:.3g}")
-    ax.set_xlabel(data.feature_names[0])
+    ax.set_xlabel(_label(run, data.feature_names[0]))
     ax.set_ylabel(data.target_name)
     ax.set_title(title)
     ax.legend(loc="best")
@@ -99,11 +100,12 @@ def _predicted(run, data):
 
 def _boundary(run, data):
     model = build_model(run)
+    pair = _feature_pair(run, data)
     x_all = np.vstack([data.x, data.x_val])
-    g1, g2 = (np.linspace(*_range(x_all[:, i]), 200) for i in (0, 1))
+    g1, g2 = (np.linspace(*_range(x_all[:, i]), 200) for i in pair)
     m1, m2 = np.meshgrid(g1, g2)
     grid = np.tile(data.x.mean(axis=0), (m1.size, 1))
-    grid[:, 0], grid[:, 1] = m1.ravel(), m2.ravel()
+    grid[:, pair[0]], grid[:, pair[1]] = m1.ravel(), m2.ravel()
     out = predict(model, grid)
     names = _class_names(run, data)
     fig = new_figure()
@@ -119,28 +121,43 @@ def _boundary(run, data):
         ax.contourf(g1, g2, classes, levels=np.arange(k + 1) - 0.5,
                     colors=[CLASS_COLOURS[i % 6] for i in range(k)], alpha=0.25)
         ax.contour(g1, g2, classes, levels=np.arange(k) + 0.5, colors="black", linewidths=1.2)
-    _scatter_classes(ax, data, names)
+    _scatter_classes(ax, data, names, pair)
     ax.plot([], [], color="black", lw=1.5, label="decision boundary")
-    ax.set_xlabel(data.feature_names[0])
-    ax.set_ylabel(data.feature_names[1])
+    ax.set_xlabel(_label(run, data.feature_names[pair[0]]))
+    ax.set_ylabel(_label(run, data.feature_names[pair[1]]))
     title = f"Decision boundary after step {run.step[-1]}: {run.name}"
     if data.n_features > 2:
-        title += "\nother features held at their training mean"
+        title += "\nthe two features with the largest weights; others at their training mean"
     ax.set_title(title)
     ax.legend(loc="best")
     return fig
 
 
-def _scatter_classes(ax, data, names):
+def _scatter_classes(ax, data, names, pair):
+    f1, f2 = pair
     for i, name in enumerate(names):
         colour = CLASS_COLOURS[i % 6]
         train = data.y == i
-        ax.scatter(data.x[train, 0], data.x[train, 1], s=18, color=colour, edgecolor="white",
+        ax.scatter(data.x[train, f1], data.x[train, f2], s=18, color=colour, edgecolor="white",
                    linewidth=0.4, label=f"{name} (training)")
         val = data.y_val == i
         if val.any():
-            ax.scatter(data.x_val[val, 0], data.x_val[val, 1], s=22, facecolor="none",
+            ax.scatter(data.x_val[val, f1], data.x_val[val, f2], s=22, facecolor="none",
                        edgecolor=colour, label=f"{name} (validation)")
+
+
+def _feature_pair(run, data) -> tuple[int, int]:
+    """The two features whose first-layer weights are largest (the first two if the model has
+    exactly two, or no weight matrix is found), in their column order."""
+    d = data.n_features
+    if d == 2:
+        return 0, 1
+    for value in run.final_params.values():
+        if value.ndim >= 1 and value.shape[0] == d:
+            score = np.sqrt((value.reshape(d, -1) ** 2).sum(axis=1))
+            top = np.argsort(-score, kind="stable")[:2]
+            return int(min(top)), int(max(top))
+    return 0, 1
 
 
 def _class_names(run, data) -> list[str]:
@@ -149,6 +166,11 @@ def _class_names(run, data) -> list[str]:
     if isinstance(names, list) and len(names) >= k:
         return [str(n) for n in names]
     return [str(i) for i in range(max(k, 2))]
+
+
+def _label(run, feature: str) -> str:
+    standardized = run.config.get("data", {}).get("standardize", False)
+    return f"{feature} (standardised)" if standardized else feature
 
 
 def _range(values):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.patheffects import withStroke
+from matplotlib.ticker import MaxNLocator
 
 from autogradcli.plotting.figure import new_figure, styled
 from autogradcli.plotting.rundata import parse_spec, spec_names, spec_value
@@ -53,7 +55,8 @@ def batch_loss(kind: str, pred: np.ndarray, y: np.ndarray, delta: float = 1.0) -
         labels = y.astype(np.int64)
         top = pred.max(axis=-1, keepdims=True)
         lse = np.log(np.exp(pred - top).sum(axis=-1)) + top[..., 0]
-        picked = np.take_along_axis(pred, labels[:, None], axis=-1)[..., 0]
+        index = np.broadcast_to(labels[:, None], (*pred.shape[:-1], 1))
+        picked = np.take_along_axis(pred, index, axis=-1)[..., 0]
         return (lse - picked).mean(axis=-1)
     diff = pred - y
     if kind == "mse":
@@ -93,26 +96,30 @@ def surface_figure(run, specs: tuple[str, str]):
     path = _path(run, specs, initial)
     minimum, min_label = _minimum(run, specs)
     points = [p for p in (path, minimum) if p is not None]
-    axes = [_axis(np.concatenate([p[:, i] for p in points])) for i in (0, 1)]
+    axes = _axes(np.vstack(points))
     delta = float(run.config.get("loss", {}).get("delta", 1.0))
     grid = loss_grid(kind, loss_kind, data.x, data.y, final, specs, axes, delta)
     if minimum is None:
         row, col = np.unravel_index(np.argmin(grid), grid.shape)
         minimum, min_label = np.array([[axes[0][col], axes[1][row]]]), "lowest loss on the grid"
 
-    fig = new_figure()
+    fig = new_figure(figsize=(7.0, 6.0))
     ax = fig.add_subplot()
     levels, norm = _levels(grid)
-    filled = ax.contourf(axes[0], axes[1], grid, levels=levels, norm=norm, cmap="viridis",
-                         extend="both")
+    filled = ax.contourf(axes[0], axes[1], grid, levels=levels, norm=norm, cmap="viridis")
+    ax.grid(False)
     ax.contour(axes[0], axes[1], grid, levels=levels[::2], colors="white", linewidths=0.4,
                alpha=0.35)
     name = LOSS_NAMES.get(loss_kind, loss_kind)
-    fig.colorbar(filled, ax=ax, label=f"{name} on the training data (lighter = higher)")
+    bar = fig.colorbar(filled, ax=ax, label=f"{name} on the training data (lighter = higher)")
+    if norm is not None:
+        bar.set_ticks(_log_ticks(levels[0], levels[-1]))
+        bar.set_ticklabels([f"{t:.3g}" for t in _log_ticks(levels[0], levels[-1])])
     recorded = len(path) > 2
     label = f"path over {len(path) - 1} steps" if recorded else "start to end (path not recorded)"
     ax.plot(path[:, 0], path[:, 1], color="white", lw=1.2, ls="-" if recorded else ":",
-            marker="o" if recorded else None, ms=2.5, label=label)
+            marker="o" if recorded else None, ms=2.5, label=label,
+            path_effects=[withStroke(linewidth=2.6, foreground="black")])
     ax.scatter(*path[0], s=90, color="tab:blue", edgecolor="white", zorder=5,
                label=f"start ({_pair(specs, path[0])})")
     ax.scatter(*path[-1], s=70, marker="X", color="white", edgecolor="black", zorder=5,
@@ -125,7 +132,7 @@ def surface_figure(run, specs: tuple[str, str]):
     if len(spec_names(final)) > 2:
         title += "\nother parameters held at their final values"
     ax.set_title(title)
-    ax.legend(loc="upper right")
+    fig.legend(loc="outside lower center", ncol=2)
     return fig
 
 
@@ -151,19 +158,32 @@ def _minimum(run, specs):
     return np.array([point]), "minimum (least squares)"
 
 
-def _axis(values: np.ndarray) -> np.ndarray:
-    low, high = float(np.min(values)), float(np.max(values))
-    span = high - low
-    margin = 0.2 * span if span > 1e-9 else max(0.5 * abs(low), 1.0)
-    return np.linspace(low - margin, high + margin, GRID)
+def _axes(points: np.ndarray) -> list[np.ndarray]:
+    """Grid axes around every point, with the same span on both axes so the bowl keeps its shape
+    (a span of a few hundredths in one parameter would flatten the contours into stripes)."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = float(np.max(high - low))
+    half = 0.6 * span if span > 1e-9 else max(0.5 * float(np.max(np.abs(low))), 1.0)
+    centre = (low + high) / 2
+    return [np.linspace(c - half, c + half, GRID) for c in centre]
 
 
 def _levels(grid: np.ndarray):
+    """Round-numbered levels; log-spaced when the loss spans more than ~1.5 decades, so the
+    contours near the minimum stay visible."""
     low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
-    if low > 0 and high / low > 50:
-        return np.geomspace(low, high, 25), LogNorm(low, high)
-    return np.linspace(low, high, 25), None
+    if low > 0 and high / low > 30:
+        levels = np.geomspace(low, high, 25)
+        return levels, LogNorm(levels[0], levels[-1])
+    return MaxNLocator(20).tick_values(low, high), None
 
 
 def _pair(specs, point) -> str:
     return ", ".join(f"{s}={v:.3g}" for s, v in zip(specs, point))
+
+
+def _log_ticks(low: float, high: float) -> np.ndarray:
+    """1-2-5 ticks between low and high."""
+    ticks = [m * 10.0**e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+             for m in (1, 2, 5)]
+    return np.array([t for t in ticks if low <= t <= high])

@@ -1,0 +1,137 @@
+"""Unit tests of autogradcli.plotting: the surface grid against direct loss evaluation, the losses
+in numpy against the engine's, the run-folder reader's errors, and --params parsing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from autogradcli import losses, models
+from autogradcli.errors import RunFolderError
+from autogradcli.plotting import PlotOptionError
+from autogradcli.plotting.rundata import load_run, parse_spec, spec_value
+from autogradcli.plotting.runner import parse_params
+from autogradcli.plotting.surface import batch_loss, loss_grid
+from plotting_helpers import make_run
+
+
+@pytest.fixture(scope="module")
+def linear_run(tmp_path_factory):
+    return make_run("seed_linear.yaml", tmp_path_factory.mktemp("plot") / "seed")
+
+
+@pytest.fixture(scope="module")
+def softmax_run(tmp_path_factory):
+    return make_run("iris_logistic.yaml", tmp_path_factory.mktemp("plot") / "iris",
+                    overrides=["training.epochs=3"])
+
+
+# ------------------------------------------------------------------------------ surface grid
+
+
+def test_surface_grid_matches_direct_mse(linear_run):
+    run = load_run(linear_run)
+    data = run.dataset()
+    axes = [np.linspace(0.0, 3.0, 7), np.linspace(-1.0, 2.0, 5)]
+    grid = loss_grid("linear", "mse", data.x, data.y, run.final_params, ("a", "b"), axes)
+    assert grid.shape == (5, 7)
+    for row, col in [(0, 0), (2, 3), (4, 6), (1, 5)]:
+        model = models.Line(init={"a": axes[0][col], "b": axes[1][row]})
+        direct = losses.mse(model(data.x), data.y).item()
+        assert grid[row, col] == pytest.approx(direct, rel=1e-12)
+
+
+def test_surface_grid_matches_direct_cross_entropy(softmax_run):
+    run = load_run(softmax_run)
+    data = run.dataset()
+    final = run.final_params
+    specs = ("w[2,1]", "b[0]")
+    axes = [np.linspace(-2.0, 2.0, 4), np.linspace(-1.0, 1.0, 3)]
+    grid = loss_grid("logistic", "cross_entropy", data.x, data.y, final, specs, axes)
+    for row, col in [(0, 0), (1, 2), (2, 3)]:
+        params = {name: value.copy() for name, value in final.items()}
+        params["w"][2, 1], params["b"][0] = axes[0][col], axes[1][row]
+        model = models.Logistic(4, 3, init=params)
+        direct = losses.cross_entropy(model(data.x), data.y).item()
+        assert grid[row, col] == pytest.approx(direct, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "bce"])
+def test_numpy_losses_match_the_engine(kind):
+    rng = np.random.default_rng(0)
+    pred = rng.normal(size=12)
+    target = (rng.random(12) > 0.5).astype(float) if kind == "bce" else rng.normal(size=12)
+    engine = losses.get_loss(kind)(models.Line(init={"a": 1.0, "b": 0.0})(pred), target).item()
+    assert batch_loss(kind, pred, target) == pytest.approx(engine, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------ reader errors
+
+
+def _copy(run, tmp_path):
+    target = tmp_path / "run"
+    shutil.copytree(run, target, ignore=shutil.ignore_patterns("figures"))
+    return target
+
+
+def _truncate(path):
+    text = path.read_text()
+    path.write_text(text[: len(text) - 30])
+
+
+def _keep_header(path):
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+
+
+BROKEN = {
+    "missing folder": (lambda p: shutil.rmtree(p), "no such folder"),
+    "a file": (lambda p: (shutil.rmtree(p), p.write_text("x")), "not a folder"),
+    "not a run": (lambda p: [f.unlink() for f in p.iterdir() if f.is_file()],
+                  "not a run folder"),
+    "missing epochs.csv": (lambda p: (p / "epochs.csv").unlink(), "epochs.csv is missing"),
+    "truncated history.csv": (lambda p: _truncate(p / "history.csv"), "truncated"),
+    "empty history.csv": (lambda p: (p / "history.csv").write_text(""), "empty"),
+    "zero steps": (lambda p: _keep_header(p / "history.csv"), "before its first step"),
+    "bad summary.json": (lambda p: _truncate(p / "summary.json"), "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_reader_errors(linear_run, tmp_path, case):
+    folder = _copy(linear_run, tmp_path)
+    breaks, message = BROKEN[case]
+    breaks(folder)
+    with pytest.raises(RunFolderError, match=message) as info:
+        load_run(folder)
+    assert info.value.where and str(folder) in info.value.where
+
+
+# ------------------------------------------------------------------------------ --params
+
+
+def test_parse_spec_and_value():
+    assert parse_spec("w[0,1]") == ("w", (0, 1))
+    assert spec_value({"w": np.arange(6.0).reshape(2, 3)}, "w[1,2]") == 5.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a", "two different"), ("a,a", "two different"), ("a,c", "no parameter 'c'"),
+    ("a,b,c", "two different"), ("a,b[", "not a parameter name"),
+])
+def test_bad_params(linear_run, text, message):
+    with pytest.raises(PlotOptionError, match=message):
+        parse_params(text, load_run(linear_run))
+
+
+def test_params_with_indices(softmax_run):
+    assert parse_params("w[2, 1],b[0]", load_run(softmax_run)) == ("w[2,1]", "b[0]")
+
+
+def test_training_path_never_imports_matplotlib():
+    code = ("import sys, autogradcli.api, autogradcli.training, autogradcli.cli.train; "
+            "sys.exit('matplotlib' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
