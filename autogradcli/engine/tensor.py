@@ -285,9 +285,10 @@ class Tensor:
 
     def _inplace_recorded(self, make, other):
         """Record `self = make(self, other)` in the graph, then write the result into self."""
-        old = _make(self.data, self._requires_grad)
+        # The previous value, as the new node's input: a copy with its own version counter, so
+        # the new node can read it; nodes that saved `self` earlier still see the bump below.
+        old = _make(self.data.copy(), self._requires_grad)
         old.grad_fn = self.grad_fn
-        old._version = self._version  # nodes that saved the old value see the change
         out = make(old, _operand(other))
         if out.shape != self.shape:
             raise RuntimeError(
@@ -508,7 +509,8 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         dims = None if dim is None else _dim_tuple(dim, self.data.ndim)
         shape = self.data.shape
-        count = self.data.size if dims is None else int(np.prod([shape[d] for d in dims]))
+        whole = dims is None or not shape
+        count = self.data.size if whole else int(np.prod([shape[d] for d in dims]))
         return _ops.Sum.apply(self, dim=dims, keepdim=keepdim) / count
 
     def max(self, dim=None, keepdim=False):

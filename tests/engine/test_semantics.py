@@ -145,8 +145,6 @@ def test_recorded_in_place_add_on_non_leaf():
     np.testing.assert_array_equal(a.grad.numpy(), [3.0, 3.0])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: Tensor._inplace_recorded saves `old` sharing "
-                   "self's data and version, so mul_/div_ on a non-leaf then backward raises")
 @pytest.mark.parametrize("method", ["mul_", "div_"])
 def test_recorded_in_place_mul_div_on_non_leaf(method):
     a = _leaf([1.0, 2.0])
@@ -600,9 +598,7 @@ def test_max_over_dim_returns_values_and_indices():
 
 @pytest.mark.parametrize("reduce", [
     "sum",
-    pytest.param("mean", marks=pytest.mark.xfail(
-        strict=True, reason="engine bug: Tensor.mean(dim) on a 0-d tensor raises IndexError "
-        "(tensor.py counts shape[d] of an empty shape)")),
+    "mean",
 ])
 @pytest.mark.parametrize("dim", [0, -1])
 def test_reducing_a_0d_tensor_over_its_dim(reduce, dim):
