@@ -7,8 +7,10 @@ results. Imports the standard library and the training API lazily; dask only in 
 from __future__ import annotations
 
 import multiprocessing
+import re
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -24,6 +26,8 @@ from autogradcli.errors import ConfigError, UserError
 # several threads) must take turns; separate processes run in parallel.
 _TRAIN_LOCK = threading.Lock()
 _CONNECT_TIMEOUT = 5
+_SCHEDULER_HINT = ("check the address (e.g. tcp://host:8786), that `dask scheduler` runs there "
+                   "and that its port is open to this machine")
 
 
 @dataclass
@@ -133,11 +137,13 @@ class LocalPool:
 
     def _stop(self) -> None:
         """Cancel what has not started and end the workers now (runs in flight are redone later)."""
+        # No public way to end busy workers before Python 3.14's terminate_workers(); shutdown()
+        # forgets them, so take the list first.
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
-        # No public way to end busy workers before Python 3.14's terminate_workers().
-        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+        for process in processes:
             process.terminate()
-        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+        for process in processes:
             process.join(timeout=5)
 
 
@@ -164,12 +170,12 @@ class DaskPool:
         except ImportError:
             raise UserError("the dask executor needs dask.distributed, which is not installed",
                             hint="pip install 'autogradcli[distributed]'") from None
+        _probe(self.scheduler, where)
         try:
             self._client = Client(self.scheduler, timeout=_CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler: {_first_line(exc)}", where=where,
-                              hint="check the address (e.g. tcp://host:8786) and that "
-                                   "`dask scheduler` is running there and reachable") from None
+                              hint=_SCHEDULER_HINT) from None
 
     def __enter__(self) -> DaskPool:
         if self._client is None:
@@ -183,7 +189,7 @@ class DaskPool:
         self._futures = self._client.map(run_task, tasks, pure=False,
                                          key=[f"autogradcli-{t.name}-{id(t)}" for t in tasks])
         by_key = {future.key: task for future, task in zip(self._futures, tasks)}
-        for future in as_completed(self._futures):
+        for future in as_completed(self._futures, loop=self._client.loop):
             yield _outcome_of(future, by_key[future.key])
 
     def __exit__(self, kind, exc, tb) -> bool:
@@ -193,6 +199,23 @@ class DaskPool:
         finally:
             self._client.close()
         return False
+
+
+def _probe(address: str, where: str) -> None:
+    """Fail in milliseconds on a refused tcp:// address (Dask itself retries until its timeout)."""
+    match = re.match(r"^(?:tcp://)?\[?([^\]/]+?)\]?:(\d+)/?$", address.strip())
+    if match is None or "://" in address and not address.startswith("tcp://"):
+        return  # tls://, inproc://, a scheduler file...: leave it to Dask
+    host, port = match.group(1), int(match.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, TimeoutError) or isinstance(exc, socket.timeout):
+            reason = f"no answer within {_CONNECT_TIMEOUT} s"
+        raise ConfigError(f"cannot reach the Dask scheduler at {host}:{port}: {reason}",
+                          where=where, hint=_SCHEDULER_HINT) from None
 
 
 def _first_line(exc: BaseException) -> str:
