@@ -13,7 +13,7 @@ from typing import Any
 from autogradcli import losses, models, optim
 from autogradcli.config import Config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
-from autogradcli.errors import ConfigError
+from autogradcli.errors import ConfigError, DataError
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
 
@@ -37,7 +37,14 @@ def build(config: Config) -> Experiment:
     """
     if config.seed is None:
         raise ValueError("build() needs a config with a resolved seed (config.resolve_seed)")
-    dataset = load_data(config.data, config.base_dir, config.seed)
+    try:
+        dataset = load_data(config.data, config.base_dir, config.seed)
+    except DataError as exc:
+        if config.data.kind == "csv" and config.source is not None:
+            # the CSV's own error names the file and column; add where the config chose them
+            context = f"data section: {_where(config, 'data.path')}"
+            exc.hint = f"{exc.hint}\n  {context}" if exc.hint else context
+        raise
     check_batch_size(config.training.batch_size, dataset, where=_where(config, "training.batch_size"))
     model = build_model(config, dataset)
     loss_fn = build_loss(config)
