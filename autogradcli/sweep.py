@@ -38,6 +38,7 @@ EXECUTORS = ("local", "dask")
 MAX_PARAM_COLUMNS = 4
 _PARTIAL = ".partial-"
 _KEY = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
+_FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
@@ -136,8 +137,15 @@ def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, list]:
             raise ConfigError(f"the values are not valid YAML: {problem}", where=f"--sweep {text}",
                               hint="separate values with commas; quote strings with commas in "
                                    "them, e.g. name='a,b'") from None
-        grid.setdefault(key, []).extend(values)
+        grid.setdefault(key, []).extend(_number_or_text(v) for v in values)
     return grid
+
+
+def _number_or_text(value: Any) -> Any:
+    # YAML 1.1 reads 1e-3 (no dot) as a string; a learning rate is what was meant.
+    if isinstance(value, str) and _FLOAT.match(value):
+        return float(value)
+    return value
 
 
 parse_grid = parse_sweep_args
@@ -240,13 +248,18 @@ def _validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None
             try:
                 config_with(base, {key: value})
             except ConfigError as exc:
-                raise _reworded(exc, key, f"{origin}={_cell(value)}") from None
+                path = _error_path(exc, key)
+                # a clash with another key (batch_size vs data.n) may be fixed by another swept
+                # value: the combinations are checked next
+                if path == key or path.startswith(key + ".") or key.startswith(path + "."):
+                    message = exc.message if path == key else f"{path}: {exc.message}"
+                    raise ConfigError(message, where=f"{origin}={_cell(value)}",
+                                      hint=exc.hint) from None
 
 
-def _reworded(exc: ConfigError, key: str, where: str) -> ConfigError:
-    path = exc.where.rsplit(": ", 1)[-1] if exc.where else key
-    message = exc.message if path == key else f"{path}: {exc.message}"
-    return ConfigError(message, where=where, hint=exc.hint)
+def _error_path(exc: ConfigError, key: str) -> str:
+    """The key path a config_with error names (its `where` ends with it)."""
+    return exc.where.rsplit(": ", 1)[-1] if exc.where and ": " in exc.where else key
 
 
 def _point_configs(base: Config, points: list[dict], names: list[str]) -> list[Config]:
@@ -255,9 +268,8 @@ def _point_configs(base: Config, points: list[dict], names: list[str]) -> list[C
         try:
             configs.append(config_with(base, point))
         except ConfigError as exc:
-            raise ConfigError(exc.message, where=f"sweep point {name}: "
-                              f"{exc.where.rsplit(': ', 1)[-1] if exc.where else ''}",
-                              hint=exc.hint) from None
+            where = f"sweep point {name}: {_error_path(exc, '')}".rstrip(": ")
+            raise ConfigError(exc.message, where=where, hint=exc.hint) from None
     return configs
 
 

@@ -1,0 +1,338 @@
+"""Sweeps: grid parsing and naming, validation before anything starts, local and Dask executors,
+identical sweep.csv across executors, resume, failed and diverged runs, Ctrl-C."""
+
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autogradcli.config import load_config
+from autogradcli.errors import ConfigError, RunFolderError, UserError
+from autogradcli.sweep import (
+    SweepResult,
+    SweepRow,
+    expand_grid,
+    parse_sweep_args,
+    run_names,
+    sweep,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+TUTORIAL = REPO / "configs" / "seed_linear.yaml"
+GRID = {"optimizer.lr": [0.005, 0.02], "training.batch_size": [10, 20]}
+NAMES = ["lr-0.005_batch_size-10", "lr-0.005_batch_size-20", "lr-0.02_batch_size-10",
+         "lr-0.02_batch_size-20"]
+
+
+def _tutorial(*overrides):
+    return load_config(TUTORIAL, ["training.epochs=5", *overrides])
+
+
+def _rows(path):
+    """sweep.csv without its timing column."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [{k: v for k, v in row.items() if k != "seconds"}
+            for row in csv.DictReader(io.StringIO(text))]
+
+
+def _mtimes(folder):
+    return {p.parent.name: p.stat().st_mtime_ns for p in Path(folder).glob("*/summary.json")}
+
+
+@pytest.fixture(scope="module")
+def local_sweep(tmp_path_factory):
+    """The reference: 4 tutorial runs, jobs=1."""
+    folder = tmp_path_factory.mktemp("local") / "sweep"
+    events = []
+    result = sweep(_tutorial(), GRID, out=folder, jobs=1, progress=events.append)
+    return result, events
+
+
+# ------------------------------------------------------------------------------ grid and names
+
+
+def test_parse_sweep_args_reads_yaml_values():
+    grid = parse_sweep_args(["optimizer.lr=0.005,0.02,1e-1", "model.hidden=[8],[16, 16]",
+                             "training.shuffle=once,never", "training.batch_size=null,10",
+                             "optimizer.lr=0.5"])
+    assert grid == {"optimizer.lr": [0.005, 0.02, 0.1, 0.5], "model.hidden": [[8], [16, 16]],
+                    "training.shuffle": ["once", "never"], "training.batch_size": [None, 10]}
+
+
+@pytest.mark.parametrize("text", ["optimizer.lr", "=0.1", "optimizer lr=1", "optimizer.lr=[0.1"])
+def test_parse_sweep_args_refuses_malformed_items(text):
+    with pytest.raises(ConfigError) as info:
+        parse_sweep_args([text])
+    assert info.value.where == f"--sweep {text}"
+
+
+def test_expand_grid_varies_the_last_key_fastest():
+    points = expand_grid(GRID)
+    assert points == [{"optimizer.lr": 0.005, "training.batch_size": 10},
+                      {"optimizer.lr": 0.005, "training.batch_size": 20},
+                      {"optimizer.lr": 0.02, "training.batch_size": 10},
+                      {"optimizer.lr": 0.02, "training.batch_size": 20}]
+    assert run_names(points) == NAMES
+
+
+def test_run_names_are_safe_and_unique():
+    assert run_names(expand_grid({"model.kind": ["linear"], "optimizer.kind": ["sgd"]})) == [
+        "model-kind-linear_optimizer-kind-sgd"]
+    points = expand_grid({"model.hidden": [[16, 16]], "name": ["a/b c"],
+                          "training.batch_size": [None], "data.standardize": [True]})
+    assert run_names(points) == ["hidden-16x16_name-a_b_c_batch_size-null_standardize-true"]
+    clashing = run_names([{"name": "a b"}, {"name": "a_b"}])
+    assert len(set(clashing)) == 2
+    assert all(name.startswith("name-a_b-") for name in clashing)
+
+
+# ---------------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(("grid", "where", "message", "hint"), [
+    ({"optimizer.lrate": [0.1]}, "--sweep optimizer.lrate=0.1", "unknown key", "did you mean 'lr'?"),
+    ({"optimiser.lr": [0.1]}, "--sweep optimiser.lr=0.1", "optimiser: unknown key",
+     "did you mean 'optimizer'?"),
+    ({"optimizer.lr": [0.1, "fast"]}, "--sweep optimizer.lr=fast", "expected a number", None),
+    ({"optimizer.lr": [0.1, -1]}, "--sweep optimizer.lr=-1", "out of range", None),
+    ({"training.batch_size": [10, 1000]}, "--sweep training.batch_size=1000",
+     "larger than the 100 training rows", "batch_size <= 100"),
+    ({"optimizer.lr": []}, "--sweep optimizer.lr", "no values", None),
+    ({"optimizer.lr": [0.1, 0.1]}, "--sweep optimizer.lr", "listed twice", None),
+    ({"output.dir": ["a", "b"]}, "--sweep output.dir", "cannot sweep", "--out"),
+    ({}, "seed_linear.yaml", "the grid is empty", "--sweep KEY=V1,V2"),
+])
+def test_bad_grid_is_refused_before_anything_starts(tmp_path, grid, where, message, hint):
+    with pytest.raises(ConfigError) as info:
+        sweep(_tutorial(), grid, out=tmp_path / "sweep")
+    error = info.value
+    assert error.where.endswith(where)
+    assert message in error.message
+    if hint:
+        assert hint in error.hint
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_combination_that_does_not_fit_is_refused_with_its_name(tmp_path):
+    grid = {"data.n": [100, 8], "training.batch_size": [5, 10]}
+    with pytest.raises(ConfigError) as info:
+        sweep(_tutorial(), grid, out=tmp_path / "sweep")
+    assert info.value.where == "sweep point n-8_batch_size-10: training.batch_size"
+    assert info.value.message == "batch size 10 is larger than the 8 training rows"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("options", "where"), [
+    ({"jobs": 0}, "--jobs"), ({"executor": "slurm"}, "--executor"),
+    ({"executor": "dask"}, "--scheduler"),
+])
+def test_bad_options_are_refused(tmp_path, options, where):
+    with pytest.raises(ConfigError) as info:
+        sweep(_tutorial(), GRID, out=tmp_path / "sweep", **options)
+    assert info.value.where == where
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_config_sweep_section_is_merged_under_the_grid(tmp_path):
+    config = _tutorial("sweep.optimizer.lr=[0.005, 0.02]", "sweep.training.batch_size=[5]")
+    result = sweep(config, {"training.batch_size": [10, 20]}, out=tmp_path / "sweep")
+    assert [row.name for row in result.rows] == NAMES
+    saved = load_config(tmp_path / "sweep" / "sweep.yaml")
+    assert saved.sweep == GRID
+    assert saved.seed == 42
+
+
+# ---------------------------------------------------------------------------- local executor
+
+
+def test_a_sweep_writes_runs_sweep_csv_and_its_config(local_sweep):
+    result, events = local_sweep
+    folder = result.folder
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*NAMES, "sweep.csv", "sweep.yaml"])
+    for name in NAMES:
+        summary = json.loads((folder / name / "summary.json").read_text())
+        assert summary["status"] == "completed"
+        assert (folder / name / "history.csv").exists()
+    rows = _rows(result.csv_path)
+    assert list(rows[0]) == ["optimizer.lr", "training.batch_size", "status", "final_train_loss",
+                             "final_val_loss", "a", "b", "folder", "message"]
+    assert [(r["optimizer.lr"], r["training.batch_size"], r["folder"]) for r in rows] == [
+        ("0.005", "10", NAMES[0]), ("0.005", "20", NAMES[1]), ("0.02", "10", NAMES[2]),
+        ("0.02", "20", NAMES[3])]
+    first = json.loads((folder / NAMES[0] / "summary.json").read_text())
+    assert float(rows[0]["final_train_loss"]) == first["final_train_loss"]
+    assert float(rows[0]["a"]) == first["final_params"]["a"]
+    assert sorted(e.name for e in events) == NAMES
+    assert all(e.status == "completed" and not e.skipped and e.seconds > 0 for e in events)
+
+
+def test_two_jobs_give_the_same_sweep_csv(local_sweep, tmp_path):
+    result = sweep(_tutorial(), GRID, out=tmp_path / "sweep", jobs=2)
+    assert _rows(result.csv_path) == _rows(local_sweep[0].csv_path)
+    for name in NAMES:
+        history = (tmp_path / "sweep" / name / "history.csv").read_bytes()
+        assert history == (local_sweep[0].folder / name / "history.csv").read_bytes()
+    assert not list((tmp_path / "sweep").glob(".partial-*"))
+
+
+def test_rows_sort_by_final_loss(local_sweep):
+    result = local_sweep[0]
+    ranked = result.sorted_by_loss()
+    losses = [row.final_loss for row in ranked]
+    assert losses == sorted(losses)
+    assert result.runs is result.rows
+    assert result.counts() == {"completed": 4}
+
+
+def test_rows_without_a_loss_sort_last():
+    def row(name, loss, status="completed"):
+        return SweepRow(name, {}, status, "", loss, None, None, 1.0, Path(name))
+
+    result = SweepResult(Path("s"), [], [row("a", None, "diverged"), row("b", 2.0), row("c", 1.0)])
+    assert [r.name for r in result.sorted_by_loss()] == ["c", "b", "a"]
+
+
+# ------------------------------------------------------------------------------------- resume
+
+
+def test_rerun_skips_finished_runs_and_redoes_the_rest(tmp_path):
+    folder = tmp_path / "sweep"
+    sweep(_tutorial(), GRID, out=folder)
+    first_csv = _rows(folder / "sweep.csv")
+    before = _mtimes(folder)
+    interrupted = folder / NAMES[1] / "summary.json"
+    interrupted.write_text(interrupted.read_text().replace('"completed"', '"interrupted"'))
+    (folder / NAMES[2] / "summary.json").unlink()
+    time.sleep(0.01)
+    events = []
+    sweep(_tutorial(), GRID, out=folder, progress=events.append)
+    after = _mtimes(folder)
+    assert [e.name for e in events if e.skipped] == [NAMES[0], NAMES[3]]
+    assert sorted(e.name for e in events if not e.skipped) == [NAMES[1], NAMES[2]]
+    assert after[NAMES[0]] == before[NAMES[0]] and after[NAMES[3]] == before[NAMES[3]]
+    assert after[NAMES[1]] != before[NAMES[1]]
+    assert _rows(folder / "sweep.csv") == first_csv
+
+
+def test_a_grown_grid_runs_only_the_new_points(tmp_path):
+    folder = tmp_path / "sweep"
+    sweep(_tutorial(), {"optimizer.lr": [0.005, 0.02]}, out=folder)
+    events = []
+    result = sweep(_tutorial(), {"optimizer.lr": [0.005, 0.02, 0.1]}, out=folder,
+                   progress=events.append)
+    assert [(e.name, e.skipped) for e in events] == [
+        ("lr-0.005", True), ("lr-0.02", True), ("lr-0.1", False)]
+    assert [r["folder"] for r in _rows(result.csv_path)] == ["lr-0.005", "lr-0.02", "lr-0.1"]
+
+
+def test_a_changed_config_refuses_to_replace_finished_runs(tmp_path):
+    folder = tmp_path / "sweep"
+    sweep(_tutorial(), GRID, out=folder)
+    before = _mtimes(folder)
+    with pytest.raises(RunFolderError) as info:
+        sweep(_tutorial("data.noise=0.3"), GRID, out=folder)
+    assert "4 finished run(s) were made with a different config" in info.value.message
+    assert "--overwrite" in info.value.hint
+    assert _mtimes(folder) == before
+    result = sweep(_tutorial("data.noise=0.3"), GRID, out=folder, overwrite=True)
+    assert result.counts() == {"completed": 4}
+    assert all(_mtimes(folder)[name] != before[name] for name in NAMES)
+
+
+def test_a_folder_that_holds_no_sweep_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RunFolderError, match="holds no sweep"):
+        sweep(_tutorial(), GRID, out=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+# ------------------------------------------------------------------------ failures, Ctrl-C
+
+
+def test_failed_and_diverged_runs_do_not_stop_the_others(tmp_path):
+    (tmp_path / "points.csv").write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(20)))
+    config_file = tmp_path / "csv.yaml"
+    config_file.write_text(
+        "name: csvline\nseed: 1\ndata: {kind: csv, path: points.csv, target: y}\n"
+        "model: {kind: linear}\noptimizer: {kind: sgd, lr: 0.001}\n"
+        "training: {epochs: 10, batch_size: 5}\n")
+    grid = {"data.path": ["points.csv", "missing.csv"], "optimizer.lr": [0.001, 1000.0]}
+    result = sweep(load_config(config_file), grid, out=tmp_path / "sweep", jobs=2)
+    statuses = {row.name: row.status for row in result.rows}
+    assert statuses == {"path-points.csv_lr-0.001": "completed",
+                        "path-points.csv_lr-1000.0": "diverged",
+                        "path-missing.csv_lr-0.001": "failed",
+                        "path-missing.csv_lr-1000.0": "failed"}
+    rows = {r["folder"]: r for r in _rows(result.csv_path)}
+    assert "missing.csv" in rows["path-missing.csv_lr-0.001"]["message"]
+    assert "diverged at step" in rows["path-points.csv_lr-1000.0"]["message"]
+    saved = load_config(tmp_path / "sweep" / "path-points.csv_lr-0.001" / "config.yaml")
+    assert saved.data.path == "../../points.csv"
+    again = []
+    sweep(load_config(config_file), grid, out=tmp_path / "sweep", progress=again.append)
+    assert sorted(e.name for e in again if not e.skipped) == [
+        "path-missing.csv_lr-0.001", "path-missing.csv_lr-1000.0"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_keeps_finished_runs_and_reraises(tmp_path, jobs):
+    def stop(event):
+        raise KeyboardInterrupt
+
+    folder = tmp_path / "sweep"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_tutorial(), GRID, out=folder, jobs=jobs, progress=stop)
+    rows = _rows(folder / "sweep.csv")
+    assert len(rows) == 1 and rows[0]["status"] == "completed"
+    assert json.loads((folder / rows[0]["folder"] / "summary.json").read_text())["status"] == (
+        "completed")
+    assert not list(folder.glob(".partial-*"))
+
+
+# --------------------------------------------------------------------------------------- Dask
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  host="127.0.0.1", dashboard_address=None) as local:
+        yield local
+
+
+def test_dask_gives_the_same_sweep_csv_as_local(cluster, local_sweep, tmp_path):
+    events = []
+    result = sweep(_tutorial(), GRID, out=tmp_path / "sweep", executor="dask",
+                   scheduler=cluster.scheduler_address, progress=events.append)
+    assert _rows(result.csv_path) == _rows(local_sweep[0].csv_path)
+    assert sorted(e.name for e in events) == NAMES
+    for name in NAMES:
+        for file in ("history.csv", "data.csv", "config.yaml"):
+            ours = (tmp_path / "sweep" / name / file).read_bytes()
+            assert ours == (local_sweep[0].folder / name / file).read_bytes()
+
+
+def test_an_unreachable_scheduler_is_refused_quickly(tmp_path):
+    pytest.importorskip("dask.distributed")
+    began = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        sweep(_tutorial(), GRID, out=tmp_path / "sweep", executor="dask",
+              scheduler="tcp://127.0.0.1:1")
+    assert time.perf_counter() - began < 10
+    assert info.value.where == "--scheduler tcp://127.0.0.1:1"
+    assert "cannot reach the Dask scheduler" in info.value.message
+    assert "dask scheduler" in info.value.hint
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_dask_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(UserError) as info:
+        sweep(_tutorial(), GRID, out=tmp_path / "sweep", executor="dask",
+              scheduler="tcp://127.0.0.1:8786")
+    assert "pip install 'autogradcli[distributed]'" in info.value.hint
+    assert list(tmp_path.iterdir()) == []
