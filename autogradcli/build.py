@@ -65,7 +65,7 @@ def build_model(config: Config, dataset: Dataset) -> models.Model:
         if cfg.kind == "logistic":
             return models.Logistic(dataset.n_features, dataset.n_classes or 2, init=init, **common)
         return models.MLP(dataset.n_features, cfg.hidden, _mlp_outputs(cfg, dataset),
-                          cfg.activation, init=_mlp_init(init), **common)
+                          cfg.activation, init=init, **common)
     except ValueError as exc:
         raise ConfigError(str(exc), where=_where(config, "model.init"),
                           hint=_shape_hint(config, dataset)) from None
@@ -76,17 +76,6 @@ def _mlp_outputs(cfg: Any, dataset: Dataset) -> int:
         return cfg.output_size
     k = dataset.n_classes
     return k if k is not None and k > 2 else 1
-
-
-def _mlp_init(init: dict | None) -> dict | None:
-    """The config names MLP layers w1, b1, ...; the model names them layer1.weight, layer1.bias."""
-    if init is None:
-        return None
-    renamed = {}
-    for name, value in init.items():
-        kind, index = name[0], name[1:]
-        renamed[f"layer{index}.{'weight' if kind == 'w' else 'bias'}"] = value
-    return renamed
 
 
 def _shape_hint(config: Config, dataset: Dataset) -> str:
