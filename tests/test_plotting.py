@@ -14,7 +14,7 @@ from autogradcli import losses, models
 from autogradcli.errors import RunFolderError
 from autogradcli.plotting import PlotOptionError
 from autogradcli.plotting.rundata import load_run, parse_spec, spec_value
-from autogradcli.plotting.runner import parse_params
+from autogradcli.plotting.runner import applicable, parse_params
 from autogradcli.plotting.surface import batch_loss, loss_grid
 from plotting_helpers import make_run
 
@@ -129,6 +129,15 @@ def test_bad_params(linear_run, text, message):
 
 def test_params_with_indices(softmax_run):
     assert parse_params("w[2, 1],b[0]", load_run(softmax_run)) == ("w[2,1]", "b[0]")
+
+
+def test_surface_needs_params_beyond_two_parameters(softmax_run):
+    run = load_run(softmax_run)
+    reasons = applicable(run, None)
+    assert "--params" in reasons["surface"]
+    assert applicable(run, ("w[0,0]", "b[0]"))["surface"] is None
+    assert [kind for kind, why in reasons.items() if why is None] == ["fit", "params", "loss",
+                                                                     "graph"]
 
 
 def test_training_path_never_imports_matplotlib():
