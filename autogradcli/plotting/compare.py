@@ -44,12 +44,13 @@ def loss_comparison_figure(runs, title: str | None = None):
     fig = new_figure()
     ax = fig.add_subplot()
     arrays = []
+    labels = run_labels(runs)
     for i, run in enumerate(runs):
         colour = f"C{i % 10}"
         per_epoch = max(1, int(np.max(np.bincount(run.epoch))))
         ax.plot(run.step / per_epoch, run.loss, color=colour, lw=0.6, alpha=0.25)
         train = run.epochs["train_loss"]
-        ax.plot(run.epochs["epoch"], train, color=colour, lw=2, label=_run_label(run))
+        ax.plot(run.epochs["epoch"], train, color=colour, lw=2, label=labels[i])
         arrays += [run.loss, train]
     if wants_log_scale(*arrays):
         ax.set_yscale("log")
@@ -62,9 +63,31 @@ def loss_comparison_figure(runs, title: str | None = None):
     return fig
 
 
-def _run_label(run) -> str:
-    status = run.summary.get("status", "completed")
-    return run.name if status == "completed" else f"{run.name} ({status})"
+def run_labels(runs) -> list[str]:
+    """Each run's folder name, with the config values that differ between the runs (at most
+    three, e.g. `optimizer.lr=0.1`) and its status when it did not complete."""
+    flat = [_flatten(run.config) for run in runs]
+    keys = sorted({k for f in flat for k in f})
+    differ = [k for k in keys if not k.startswith(("output.", "name"))
+              and len({repr(f.get(k)) for f in flat}) > 1][:3]
+    labels = []
+    for run, values in zip(runs, flat):
+        label = run.name
+        if differ and len(runs) > 1:
+            label += " (" + ", ".join(f"{k}={values.get(k)}" for k in differ) + ")"
+        status = run.summary.get("status", "completed")
+        labels.append(label if status == "completed" else f"{label} [{status}]")
+    return labels
+
+
+def _flatten(mapping, prefix="") -> dict:
+    flat = {}
+    for key, value in (mapping or {}).items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 # ------------------------------------------------------------------------------ sweeps
