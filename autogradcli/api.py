@@ -123,27 +123,11 @@ def _shuffle_rng(config: Config):
 def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
     """`KEY.PATH=V1,V2,...` strings (the CLI's --sweep) as a grid {key: [values]}.
 
-    Each value is parsed as YAML (`0.1` a number, `adam` a string). Raises ConfigError.
+    Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
-    import yaml
+    from autogradcli.sweep import parse_sweep_args
 
-    grid: dict[str, list] = {}
-    for text in options:
-        key, sep, values = text.partition("=")
-        key = key.strip()
-        hint = "write --sweep KEY.PATH=V1,V2,..., e.g. --sweep optimizer.lr=0.01,0.1"
-        if not sep or not key or not values.strip():
-            raise ConfigError(f"cannot read {text!r}", where="--sweep", hint=hint)
-        try:
-            parsed = [yaml.safe_load(v.strip()) for v in values.split(",")]
-        except yaml.YAMLError:
-            raise ConfigError(f"cannot read the values of {text!r}", where="--sweep",
-                              hint=hint) from None
-        if key in grid:
-            raise ConfigError(f"{key} is swept twice", where="--sweep",
-                              hint="give all its values in one --sweep option")
-        grid[key] = parsed
-    return grid
+    return parse_sweep_args(list(options))
 
 
 def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs: int = 1,
@@ -152,9 +136,11 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
 
     Implemented in autogradcli.sweep, imported here only when called so that train() and the
-    CLI's startup never load it. progress(run) is called once per finished run.
+    CLI's startup never load it. progress(event) gets a sweep.RunDone per finished run; returns a
+    sweep.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
+    RunFolderError before anything starts, KeyboardInterrupt after stopping the workers.
     """
-    from autogradcli import sweep as _sweep
+    from autogradcli.sweep import sweep as run_sweep
 
-    return _sweep.sweep(config, grid, out=out, jobs=jobs, executor=executor,
+    return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
                         scheduler=scheduler, overwrite=overwrite, progress=progress)

@@ -163,56 +163,43 @@ def _num(value: Any) -> str:
 
 
 # -------------------------------------------------------------------------------------- sweeps
-# A finished sweep run is read through _get, so it may be an object or a dict with: values
-# (key -> value), status, message, folder, and summary (summary.json) or final_train_loss.
 
 
-def sweep_line(console: Console, run: Any) -> None:
-    """One plain line per finished sweep run (safe to print from the progress callback)."""
-    values = ", ".join(f"{k}={v}" for k, v in (_get(run, "values") or {}).items())
-    status = _get(run, "status") or "?"
-    text = f"{status:<11} {values}  train_loss {_num(_final_loss(run))}"
-    if status != "completed":
-        text += f"  ({_get(run, 'message')})"
+def sweep_line(console: Console, event: Any) -> None:
+    """One plain line per finished sweep run (a sweep.RunDone), safe from any progress callback."""
+    values = ", ".join(f"{k}={v}" for k, v in event.values.items())
+    loss = event.final_val_loss if event.final_val_loss is not None else event.final_train_loss
+    text = f"[{event.done}/{event.total}] {event.status:<11} {values}  loss {_num(loss)}"
+    if event.skipped:
+        text += "  (kept from an earlier sweep)"
+    elif event.status != "completed":
+        text += f"  ({event.message})"
     console.file.write(text + "\n")
     console.file.flush()
 
 
 def show_sweep(console: Console, result: Any) -> None:
-    """The table of a finished sweep, sorted by final training loss (failed runs last)."""
-    runs = list(_get(result, "runs") or (result if isinstance(result, list) else []))
-    keys = list(_get(runs[0], "values") or {}) if runs else []
-    table = Table(title=f"sweep -> {_get(result, 'folder') or ''}", title_justify="left")
-    for key in keys:
-        table.add_column(key, justify="right")
-    for label in ("train loss", "val loss", "status", "folder"):
-        table.add_column(label, justify="right" if "loss" in label else "left")
-    for run in sorted(runs, key=_sort_key):
-        values = _get(run, "values") or {}
-        cells = [str(values.get(key)) for key in keys]
-        cells += [_num(_final_loss(run)), _num(_final_loss(run, "final_val_loss")),
-                  str(_get(run, "status")), str(_get(run, "folder") or "")]
+    """The table of a finished sweep (a sweep.SweepResult), best final loss first."""
+    table = Table(title=f"sweep -> {result.folder}", title_justify="left")
+    for key in result.keys:
+        table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
+    has_val = any(row.final_val_loss is not None for row in result.runs)
+    labels = ["train loss", *(["val loss"] if has_val else []), "status", "seconds", "run"]
+    for label in labels:
+        table.add_column(label, justify="left" if label in ("status", "run") else "right",
+                         no_wrap=label != "run", overflow="fold")
+    for row in result.sorted_by_loss():
+        cells = [str(row.values.get(key)) for key in result.keys]
+        cells.append(_num(row.final_train_loss))
+        if has_val:
+            cells.append(_num(row.final_val_loss))
+        seconds = "-" if row.seconds is None else f"{row.seconds:.2f}"
+        cells += [row.status, seconds, row.name]
         table.add_row(*cells)
     console.print(table)
-
-
-def _sort_key(run: Any) -> tuple:
-    loss = _final_loss(run)
-    finite = loss is not None and math.isfinite(float(loss))
-    return (not finite, float(loss) if finite else 0.0)
-
-
-def _final_loss(run: Any, key: str = "final_train_loss") -> Any:
-    direct = _get(run, key)
-    if direct is not None:
-        return direct
-    return (_get(run, "summary") or {}).get(key)
-
-
-def _get(item: Any, name: str) -> Any:
-    if isinstance(item, dict):
-        return item.get(name)
-    return getattr(item, name, None)
+    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
+    console.print(f"{len(result.runs)} runs ({counts}); sweep.csv in {result.folder}",
+                  soft_wrap=True)
 
 
 def write_line(text: str) -> None:

@@ -54,7 +54,7 @@ def train(
             write_line(json.dumps(api.config_schema(), indent=2))
             return
         loaded = [api.load_config(path, set_ or ()) for path in _require(configs)]
-        grid = api.parse_grid(sweep or ())
+        grid = api.parse_grid(sweep) if sweep else {}
         executor = Executor(executor).value
         _check_sweep_flags(loaded, grid, jobs, executor, scheduler)
         if check:
@@ -130,12 +130,7 @@ def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, silent) 
                        progress=None if silent else (lambda run: sweep_line(console, run)))
     if not silent:
         show_sweep(console, result)
-    runs = getattr(result, "runs", result)
-    return all(_status(run) == "completed" for run in runs)
-
-
-def _status(run) -> str | None:
-    return run.get("status") if isinstance(run, dict) else getattr(run, "status", None)
+    return all(run.status == "completed" for run in result.runs)
 
 
 def _show_json(results: list[api.RunResult]) -> None:
