@@ -374,12 +374,12 @@ def _refuse_conflicts(folder: Path, points: list[_Point]) -> None:
 
 
 def _check_folder(folder: Path, overwrite: bool) -> None:
-    if folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(folder.iterdir()):
-        if not overwrite:
-            raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
-                                 where=str(folder),
-                                 hint="choose another sweep folder (--out DIR), or pass "
-                                      "--overwrite to use it anyway")
+    foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(folder.iterdir())
+    if foreign and not overwrite:
+        raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
+                             where=str(folder),
+                             hint="choose another sweep folder (--out DIR), or pass --overwrite "
+                                  "to use it anyway")
 
 
 def _clear_partials(folder: Path) -> None:
@@ -567,7 +567,7 @@ def _param_columns(rows: list[SweepRow]) -> list[str]:
     names: list[str] = []
     for row in rows:
         for name, value in (row.final_params or {}).items():
-            if isinstance(value, list) or isinstance(value, dict):
+            if isinstance(value, (list, dict)):
                 return []
             if name not in names:
                 names.append(name)

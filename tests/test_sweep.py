@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autogradcli import sweep_workers
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
 from autogradcli.sweep import (
@@ -170,7 +171,10 @@ def test_a_sweep_writes_runs_sweep_csv_and_its_config(local_sweep):
     assert all(e.status == "completed" and not e.skipped and e.seconds > 0 for e in events)
 
 
-def test_two_jobs_give_the_same_sweep_csv(local_sweep, tmp_path):
+@pytest.mark.parametrize("start", ["default", "spawn"])
+def test_two_jobs_give_the_same_sweep_csv(local_sweep, tmp_path, monkeypatch, start):
+    if start == "spawn":
+        monkeypatch.setattr(sweep_workers, "_start_method", lambda: "spawn")
     result = sweep(_tutorial(), GRID, out=tmp_path / "sweep", jobs=2)
     assert _rows(result.csv_path) == _rows(local_sweep[0].csv_path)
     for name in NAMES:
