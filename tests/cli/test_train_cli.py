@@ -229,7 +229,7 @@ def test_missing_config_file_exits_2(tmp_path):
 
 
 @pytest.mark.parametrize("args, needles", [
-    (("--sweep", "optimizer.lr"), ("--sweep", "KEY.PATH=V1,V2")),
+    (("--sweep", "optimizer.lr"), ("--sweep", "KEY.PATH=VALUE1,VALUE2")),
     (("--jobs", "2"), ("--jobs", "sweep")),
 ], ids=["sweep-syntax", "jobs-without-sweep"])
 def test_bad_sweep_flags_exit_2(args, needles, tmp_path):
@@ -272,3 +272,14 @@ def test_ctrl_c_exits_130_and_marks_the_summary_interrupted(tmp_path):
     assert result["status"] == "interrupted"
     rows = (tmp_path / "run" / "history.csv").read_text().splitlines()
     assert len(rows) - 1 >= 10  # at least the first epoch's steps were kept
+
+
+def test_sweep_prints_a_line_per_run_then_a_table(tmp_path):
+    done = cli(TUTORIAL, "--sweep", "optimizer.lr=0.02,1e6", "--out", "sw", cwd=tmp_path)
+    assert done.returncode == 1  # one run diverged; the other still completed
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "[1/2]" in done.stdout and "[2/2]" in done.stdout
+    assert "diverged" in done.stdout and "completed" in done.stdout
+    assert (tmp_path / "sw" / "sweep.csv").is_file()
+    table = done.stdout[done.stdout.index("sweep -> sw"):]
+    assert table.index("0.02") < table.index("1000000.0")  # sorted by final loss
