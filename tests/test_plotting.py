@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from plotting_helpers import make_run
 
 from autogradcli import losses, models
 from autogradcli.errors import RunFolderError
@@ -16,7 +17,6 @@ from autogradcli.plotting import PlotOptionError
 from autogradcli.plotting.rundata import load_run, parse_spec, spec_value
 from autogradcli.plotting.runner import applicable, parse_params
 from autogradcli.plotting.surface import batch_loss, loss_grid
-from plotting_helpers import make_run
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ Parses options, calls plotting.plot, prints each file written; errors go through
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -17,25 +18,30 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 @app.command()
 def plot(
-    run_dirs: list[Path] = typer.Argument(..., metavar="RUN_DIR...", show_default=False,
-                                          help="Run folder(s), or a sweep folder (has sweep.csv)."),
-    kind: list[str] = typer.Option([], "--kind", "-k", show_default=False,
-                                   help="Figure to draw (repeatable): surface, fit, params, loss, "
-                                        "graph; for a sweep: loss, sweep. Default: all that apply."),
-    fmt: str = typer.Option("png", "--format", "-f", help="png, svg or pdf."),
-    out: Path | None = typer.Option(None, "--out", "-o", show_default=False,
-                                    help="Output folder. Default: RUN_DIR/figures; for several "
-                                         "runs, the current folder."),
-    dpi: int = typer.Option(100, "--dpi", help="Resolution of png files (figures are 7x5 in)."),
-    params: str | None = typer.Option(None, "--params", show_default=False,
-                                      help="Two parameters for the surface, e.g. w[0],b "
-                                           "(others held at their final values)."),
+    run_dirs: Annotated[list[Path], typer.Argument(
+        metavar="RUN_DIR", show_default=False,
+        help="Run folder(s), or a sweep folder (has sweep.csv).")],
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", "-k", show_default=False,
+        help="Figure to draw (repeatable): surface, fit, params, loss, graph; for a sweep: "
+             "loss, sweep. Default: all that apply.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="png, svg or pdf.")] = "png",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", show_default=False,
+        help="Output folder. Default: RUN_DIR/figures; for several runs, the current folder.")
+    ] = None,
+    dpi: Annotated[int, typer.Option(
+        "--dpi", help="Resolution of png files (figures are 7x5 in).")] = 100,
+    params: Annotated[str | None, typer.Option(
+        "--params", show_default=False,
+        help="Two parameters for the surface, e.g. w[0],b (others held at final values).")
+    ] = None,
 ) -> None:
     """Draw the figures of RUN_DIR (default: every figure that applies) and list the files."""
     from autogradcli import plotting  # matplotlib loads only when plotting is really asked for
 
     with exit_on_user_error():
-        for output in plotting.plot(run_dirs, kind, fmt.lower(), out, dpi, params):
+        for output in plotting.plot(run_dirs, kind or (), fmt.lower(), out, dpi, params):
             if output.path is not None:
                 typer.echo(str(output.path))
             if output.note:

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-
 import autogradcli.engine as ag
 from autogradcli.errors import RunFolderError
 from autogradcli.plotting.rebuild import build_loss, build_model

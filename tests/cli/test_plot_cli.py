@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from autogradcli.cli.plot import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from plotting_helpers import make_run  # noqa: E402
+from plotting_helpers import make_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HAS_DOT = shutil.which("dot") is not None
