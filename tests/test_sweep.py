@@ -144,7 +144,7 @@ def test_the_config_sweep_section_is_merged_under_the_grid(tmp_path):
     assert [row.name for row in result.rows] == NAMES
     saved = load_config(tmp_path / "sweep" / "sweep.yaml")
     assert saved.sweep == GRID
-    assert saved.seed == 42
+    assert saved.seed == 1
 
 
 # ---------------------------------------------------------------------------- local executor
