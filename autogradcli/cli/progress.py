@@ -9,16 +9,18 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # rich loads only when something is drawn: --quiet and --json never pay for it
+    from rich.console import Console
 
 __all__ = ["TrainReporter", "make_console", "show_summary", "show_sweep", "sweep_line"]
 
 
 def make_console(stderr: bool = False) -> Console:
     """A console on stdout (or stderr): colours and cursor codes only on a terminal."""
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
@@ -98,6 +100,8 @@ class TrainReporter:
 
 def show_summary(console: Console, result: Any) -> None:
     """The run's outcome: status line, then a table of parameters and losses."""
+    from rich.table import Table
+
     summary = result.summary
     style = {"completed": "green", "diverged": "red", "failed": "red"}.get(result.status, "yellow")
     title = f"{summary.get('name')} -> {result.folder}: [{style}]{result.status}[/]"
@@ -180,6 +184,8 @@ def sweep_line(console: Console, event: Any) -> None:
 
 def show_sweep(console: Console, result: Any) -> None:
     """The table of a finished sweep (a sweep.SweepResult), best final loss first."""
+    from rich.table import Table
+
     table = Table(title=f"sweep -> {result.folder}", title_justify="left")
     for key in result.keys:
         table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)

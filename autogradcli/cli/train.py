@@ -5,8 +5,10 @@ Imports typer, the API and cli/ only. Exit codes: 0 done, 1 diverged/failed, 2 u
 
 from __future__ import annotations
 
+import contextlib
 import json
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -104,18 +106,16 @@ def _show_check(loaded, seed) -> None:
 
 def _run_one(config, out, overwrite, seed, quiet, json_out) -> api.RunResult:
     """One training run with its live progress, then its summary (and any error) rendered."""
-    console = make_console()
-    silent = quiet or json_out
-    reporter = TrainReporter(console, config.name)
+    console = None if quiet or json_out else make_console()
+    reporter = None if console is None else TrainReporter(console, config.name)
     try:
-        with reporter:
-            result = api.train(config, out=out, overwrite=overwrite, seed=seed,
-                               progress=None if silent else reporter)
+        with reporter or contextlib.nullcontext():
+            result = api.train(config, out=out, overwrite=overwrite, seed=seed, progress=reporter)
     except api.RunInterrupted as exc:
-        if not silent:
+        if console is not None:
             show_summary(console, exc.result)
         raise
-    if not silent:
+    if console is not None:
         show_summary(console, result)
     if not result.ok:
         print_error(f"error: {result.folder}: {result.message}")
@@ -124,11 +124,11 @@ def _run_one(config, out, overwrite, seed, quiet, json_out) -> api.RunResult:
 
 def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, silent) -> bool:
     """A sweep via api.sweep: one line per finished run, then the table sorted by final loss."""
-    console = make_console()
+    console = None if silent else make_console()
     result = api.sweep(config, grid or None, out=out, jobs=jobs, executor=executor,
                        scheduler=scheduler, overwrite=overwrite,
-                       progress=None if silent else (lambda run: sweep_line(console, run)))
-    if not silent:
+                       progress=None if console is None else partial(sweep_line, console))
+    if console is not None:
         show_sweep(console, result)
     return all(run.status == "completed" for run in result.runs)
 

@@ -160,7 +160,7 @@ def test_help_lists_the_flags(tmp_path):
 
 BAD_CONFIGS = {
     # name: (edit of the tutorial's text, words the message must contain)
-    "yaml-syntax": (("seed: 1 ", "seed: [1 "), ("bad.yaml:", "invalid YAML")),
+    "yaml-syntax": (("name: seed_linear", "name: [seed_linear"), ("bad.yaml:", "invalid YAML")),
     "misspelled-key": (("  lr: 0.02", "  lrate: 0.02"),
                        ("bad.yaml:24", "optimizer.lrate", "did you mean 'lr'")),
     "wrong-type": (("  epochs: 10", "  epochs: ten"), ("bad.yaml:27", "training.epochs")),
