@@ -45,48 +45,31 @@ def tutorial_data(dtype=np.float32):
     return x, y, batches
 
 
+def tutorial(lib, steps_epochs=10):
+    """The tutorial's loop, written once for any library with torch's API (ag or torch)."""
+    x, y, batches = tutorial_data()
+    xs = [lib.tensor(x[b]) for b in batches]
+    ys = [lib.tensor(y[b]) for b in batches]
+    a = lib.tensor(0.1, requires_grad=True)
+    b = lib.tensor(-0.3, requires_grad=True)
+
+    def run():
+        for _ in range(steps_epochs):
+            for xb, yb in zip(xs, ys):
+                loss = ((xb * a + b - yb) ** 2).mean()
+                loss.backward()
+                with lib.no_grad():
+                    a.sub_(0.02 * a.grad)
+                    b.sub_(0.02 * b.grad)
+                    a.grad.zero_()
+                    b.grad.zero_()
+                a.item(), b.item(), loss.item()
+
+    return run
+
+
 def tutorial_ours(steps_epochs=10):
-    x, y, batches = tutorial_data()
-    xs = [ag.tensor(x[b]) for b in batches]
-    ys = [ag.tensor(y[b]) for b in batches]
-    a = ag.tensor(0.1, requires_grad=True)
-    b = ag.tensor(-0.3, requires_grad=True)
-
-    def run():
-        for _ in range(steps_epochs):
-            for xb, yb in zip(xs, ys):
-                loss = ((xb * a + b - yb) ** 2).mean()
-                loss.backward()
-                with ag.no_grad():
-                    a.sub_(0.02 * a.grad)
-                    b.sub_(0.02 * b.grad)
-                    a.grad.zero_()
-                    b.grad.zero_()
-                a.item(), b.item(), loss.item()
-
-    return run
-
-
-def tutorial_torch(steps_epochs=10):
-    x, y, batches = tutorial_data()
-    xs = [torch.tensor(x[b]) for b in batches]
-    ys = [torch.tensor(y[b]) for b in batches]
-    a = torch.tensor(0.1, requires_grad=True)
-    b = torch.tensor(-0.3, requires_grad=True)
-
-    def run():
-        for _ in range(steps_epochs):
-            for xb, yb in zip(xs, ys):
-                loss = ((xb * a + b - yb) ** 2).mean()
-                loss.backward()
-                with torch.no_grad():
-                    a.sub_(0.02 * a.grad)
-                    b.sub_(0.02 * b.grad)
-                    a.grad.zero_()
-                    b.grad.zero_()
-                a.item(), b.item(), loss.item()
-
-    return run
+    return tutorial(ag, steps_epochs)
 
 
 def tutorial_numpy(steps_epochs=10):
@@ -134,37 +117,19 @@ def mlp_data():
     return x, y, params
 
 
-def mlp_ours():
+def mlp(lib):
+    """One MLP step, written once for any library with torch's API (ag or torch)."""
     x, y, params = mlp_data()
-    x, y = ag.tensor(x), ag.tensor(y)
-    w1, b1, w2, b2, w3, b3 = [ag.tensor(p, requires_grad=True) for p in params]
-    ps = [w1, b1, w2, b2, w3, b3]
+    x, y = lib.tensor(x), lib.tensor(y)
+    ps = [lib.tensor(p, requires_grad=True) for p in params]
+    w1, b1, w2, b2, w3, b3 = ps
 
     def run():
         h = (x @ w1 + b1).tanh()
         h = (h @ w2 + b2).tanh()
         loss = ((h @ w3 + b3 - y) ** 2).mean()
         loss.backward()
-        with ag.no_grad():
-            for p in ps:
-                p.sub_(0.01 * p.grad)
-                p.grad = None
-
-    return run
-
-
-def mlp_torch():
-    x, y, params = mlp_data()
-    x, y = torch.tensor(x), torch.tensor(y)
-    ps = [torch.tensor(p, requires_grad=True) for p in params]
-    w1, b1, w2, b2, w3, b3 = ps
-
-    def run():
-        h = torch.tanh(x @ w1 + b1)
-        h = torch.tanh(h @ w2 + b2)
-        loss = ((h @ w3 + b3 - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
+        with lib.no_grad():
             for p in ps:
                 p.sub_(0.01 * p.grad)
                 p.grad = None
@@ -241,14 +206,14 @@ def main():
     print(f"autogradcli engine benchmark (torch: {torch.__version__ if has_torch else 'absent'})")
     steps = 100
     t_ours = best_of(tutorial_ours(), 7) / steps
-    t_torch = best_of(tutorial_torch(), 7) / steps if has_torch else None
+    t_torch = best_of(tutorial(torch), 7) / steps if has_torch else None
     t_np = best_of(tutorial_numpy(), 7) / steps
     row("tutorial step (100 pts, batch 10)", t_ours, t_torch, numpy_ref=t_np)
     o_ours = best_of(overhead("ours"), 7, 2000)
     o_torch = best_of(overhead("torch"), 7, 2000) if has_torch else None
     row("((x*y+x)**2).sum() fwd+bwd, 10 elts", o_ours, o_torch)
-    m_ours = best_of(mlp_ours(), 5, 10)
-    m_torch = best_of(mlp_torch(), 5, 10) if has_torch else None
+    m_ours = best_of(mlp(ag), 5, 10)
+    m_torch = best_of(mlp(torch), 5, 10) if has_torch else None
     m_np = best_of(mlp_numpy(), 5, 10)
     row("MLP step 64-256-256-1, batch 128", m_ours, m_torch, "ms", 1e3, numpy_ref=m_np)
     c_ours = best_of(chain("ours"), 3)
