@@ -15,11 +15,18 @@ __version__ = "0.1.0"
 _API = ("RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid", "sweep",
         "train")
 
-__all__ = ["__version__", *_API]
+__all__ = ["RunInterrupted", "RunResult", "__version__", "config_schema", "load_config",
+           "parse_grid", "sweep", "train"]
 
 if TYPE_CHECKING:
-    from autogradcli.api import (  # noqa: F401
-        RunInterrupted, RunResult, config_schema, load_config, parse_grid, sweep, train,
+    from autogradcli.api import (
+        RunInterrupted,
+        RunResult,
+        config_schema,
+        load_config,
+        parse_grid,
+        sweep,
+        train,
     )
 
 

@@ -7,11 +7,10 @@ fast), sweep only inside sweep(). Never rich, typer or the CLI.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
-
-from autogradcli.errors import ConfigError
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autogradcli.config import Config
@@ -109,7 +108,7 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
             progress=progress)
     except TrainingInterrupted as exc:
         raise RunInterrupted(result("interrupted", exc.result.message)) from None
-    except Exception as exc:  # the loop already marked the summary `failed`
+    except Exception as exc:  # noqa: BLE001 - the loop marked the summary `failed`; so does the result
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
 

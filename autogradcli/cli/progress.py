@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:  # rich loads only when something is drawn: --quiet and --json never pay for it
     from rich.console import Console
@@ -39,7 +39,7 @@ class TrainReporter:
         self._started = time.perf_counter()
         self._total = 0
 
-    def __enter__(self) -> TrainReporter:
+    def __enter__(self) -> Self:
         self._started = time.perf_counter()
         return self
 
@@ -63,8 +63,13 @@ class TrainReporter:
         if not self.live:
             self._line(f"{self.name}: {event.epochs} epochs x {event.steps_per_epoch} steps")
             return
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

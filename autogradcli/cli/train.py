@@ -10,14 +10,20 @@ import json
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from autogradcli import api
 from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error
-from autogradcli.cli.progress import (TrainReporter, make_console, show_summary, show_sweep,
-                                      sweep_line, write_line)
+from autogradcli.cli.progress import (
+    TrainReporter,
+    make_console,
+    show_summary,
+    show_sweep,
+    sweep_line,
+    write_line,
+)
 from autogradcli.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -31,23 +37,23 @@ class Executor(str, Enum):
 
 @app.command()
 def train(
-    configs: Annotated[Optional[list[Path]], typer.Argument(
+    configs: Annotated[list[Path] | None, typer.Argument(
         metavar="CONFIG", show_default=False, help="Experiment YAML file(s).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
+    set_: Annotated[list[str] | None, typer.Option(
         "--set", metavar="KEY.PATH=VALUE", help="Override a config key (repeatable).")] = None,
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         help="Run folder (default: output.dir). With several configs: DIR/<name>.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run folder.")] = False,
-    seed: Annotated[Optional[int], typer.Option(help="Seed, instead of the config's.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed, instead of the config's.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Validate; print the resolved YAML.")] = False,
     schema: Annotated[bool, typer.Option("--schema", help="Print the config's JSON Schema.")] = False,
-    sweep: Annotated[Optional[list[str]], typer.Option(
+    sweep: Annotated[list[str] | None, typer.Option(
         metavar="KEY=V1,V2,...", help="Sweep a key over values (repeatable: the grid).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Sweep worker processes.")] = 1,
     executor: Annotated[Executor, typer.Option(help="Where sweep runs execute.")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option(
+    scheduler: Annotated[str | None, typer.Option(
         metavar="ADDRESS", help="Dask scheduler address (with --executor dask).")] = None,
 ) -> None:
     """Train the experiment(s) described by CONFIG and write a run folder for each."""

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(COMMAND is None, reason="autograd-train is not i
 def cli(*args, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     return subprocess.run([COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def summary(folder: Path) -> dict:
