@@ -195,7 +195,8 @@ def show_sweep(console: Console, result: Any) -> None:
     for key in result.keys:
         table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
     has_val = any(row.final_val_loss is not None for row in result.runs)
-    labels = ["train loss", *(["val loss"] if has_val else []), "status", "seconds", "run"]
+    # No seconds column (they are in sweep.csv): the run names then fit 80 columns unfolded.
+    labels = ["train loss", *(["val loss"] if has_val else []), "status", "run"]
     for label in labels:
         table.add_column(label, justify="left" if label in ("status", "run") else "right",
                          no_wrap=label != "run", overflow="fold")
@@ -204,8 +205,7 @@ def show_sweep(console: Console, result: Any) -> None:
         cells.append(_num(row.final_train_loss))
         if has_val:
             cells.append(_num(row.final_val_loss))
-        seconds = "-" if row.seconds is None else f"{row.seconds:.2f}"
-        cells += [row.status, seconds, row.name]
+        cells += [row.status, row.name]
         table.add_row(*cells)
     console.print(table)
     counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
