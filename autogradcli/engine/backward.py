@@ -122,7 +122,8 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
             for parent, gi, x in zip(node.parents, grads, inputs):
                 if parent is None or gi is None:
                     continue
-                gi = _match(gi, x)
+                if gi.shape != x.shape or gi.dtype != x.dtype:
+                    gi = _match(gi, x)
                 if parent.__class__ is Tensor:
                     _deliver(parent, gi, create_graph, capture)
                     continue

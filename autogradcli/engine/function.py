@@ -83,7 +83,7 @@ class Op:
                 "retain_graph=True to the first call if you need to backward through the graph "
                 "again, or recompute the forward pass."
             )
-        if self.saves_inputs:
+        if self.saves_inputs and [t._version[0] for t in self.inputs] != self.versions:
             for i, (t, seen) in enumerate(zip(self.inputs, self.versions)):
                 if t._version[0] != seen:
                     _raise_modified(self, f"input {i}", t, seen)

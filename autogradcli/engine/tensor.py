@@ -45,7 +45,7 @@ def _const(value):
 
 
 def _operand(x):
-    return x if isinstance(x, Tensor) else _const(x)
+    return x if x.__class__ is Tensor or isinstance(x, Tensor) else _const(x)
 
 
 def _to_dtype(dtype):
