@@ -108,7 +108,7 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
             progress=progress)
     except TrainingInterrupted as exc:
         raise RunInterrupted(result("interrupted", exc.result.message)) from None
-    except Exception as exc:  # noqa: BLE001 - the loop marked the summary `failed`; so does the result
+    except Exception as exc:
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
 

@@ -84,7 +84,7 @@ def _train(config: Any, folder: Path) -> tuple[str, str]:
             return "failed", exc.format(prefix="")
         except KeyboardInterrupt:
             raise
-        except Exception as exc:  # noqa: BLE001 - one broken run must not stop the sweep
+        except Exception as exc:
             return "failed", f"{type(exc).__name__}: {exc}"
     return result.status, result.message
 
@@ -160,7 +160,7 @@ class LocalPool:
 def _outcome_of(future, task: RunTask) -> RunOutcome:
     try:
         return future.result()
-    except Exception as exc:  # noqa: BLE001 - the worker died (killed, out of memory)
+    except Exception as exc:
         return RunOutcome(task.name, "failed", f"worker lost: {type(exc).__name__}: {exc}", 0.0)
 
 

@@ -8,7 +8,7 @@ def _arg(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def sum(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
+def sum(x, dim=None, keepdim=False):
     return _arg(x).sum(dim, keepdim)
 
 
@@ -16,15 +16,15 @@ def mean(x, dim=None, keepdim=False):
     return _arg(x).mean(dim, keepdim)
 
 
-def max(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
+def max(x, dim=None, keepdim=False):
     return _arg(x).max(dim, keepdim)
 
 
-def min(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
+def min(x, dim=None, keepdim=False):
     return _arg(x).min(dim, keepdim)
 
 
-def pow(x, exponent):  # noqa: A001 - torch's name
+def pow(x, exponent):
     return _arg(x) ** exponent if isinstance(x, Tensor) else _operand(x) ** exponent
 
 
@@ -40,7 +40,7 @@ def sqrt(x):
     return _arg(x).sqrt()
 
 
-def abs(x):  # noqa: A001 - torch's name
+def abs(x):
     return _arg(x).abs()
 
 
@@ -56,7 +56,7 @@ def tanh(x):
     return _arg(x).tanh()
 
 
-def clamp(x, min=None, max=None):  # noqa: A002 - torch's names
+def clamp(x, min=None, max=None):
     return _arg(x).clamp(min, max)
 
 

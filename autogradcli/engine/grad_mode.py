@@ -44,19 +44,19 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):  # noqa: N801 - torch's name
+class no_grad(_GradMode):
     """Disable graph recording, e.g. for the parameter update: `with ag.no_grad(): a.sub_(lr * a.grad)`."""
 
     _flag = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - torch's name
+class enable_grad(_GradMode):
     """Re-enable graph recording inside a no_grad block."""
 
     _flag = True
 
 
-class set_grad_enabled(_GradMode):  # noqa: N801 - torch's name
+class set_grad_enabled(_GradMode):
     """Set grad mode to `mode`: takes effect at once (as a function) or for a block (as a context)."""
 
     def __init__(self, mode: bool):

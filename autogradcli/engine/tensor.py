@@ -96,8 +96,15 @@ def _dim_tuple(dim, ndim):
 class Tensor:
     """An n-dimensional array that records the operations applied to it when it requires grad."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_version", "_retains_grad",
-                 "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_requires_grad",
+        "_retains_grad",
+        "_version",
+        "data",
+        "grad",
+        "grad_fn",
+    )
     __array_ufunc__ = None  # make numpy defer to our reflected operators: array * tensor
     __hash__ = object.__hash__
 
@@ -333,7 +340,7 @@ class Tensor:
     def div_(self, other):
         return self._inplace_ufunc(np.true_divide, Tensor.__truediv__, other)
 
-    def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
+    def clamp_(self, min=None, max=None):
         if self._records_inplace():
             return self._inplace_recorded(lambda x, _: x.clamp(min, max), None)
         data = self._writable()
@@ -473,7 +480,7 @@ class Tensor:
     def tanh(self):
         return _ops.Tanh.apply(self)
 
-    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+    def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("clamp needs at least one of min or max")
         return _ops.Clamp.apply(self, lo=min, hi=max)
@@ -563,11 +570,11 @@ class Tensor:
         return self if self.data.ndim < 2 else self.transpose(0, 1)
 
     @property
-    def T(self):  # noqa: N802 - torch's name
+    def T(self):
         return self.permute(tuple(reversed(range(self.data.ndim))))
 
     @property
-    def mT(self):  # noqa: N802 - torch's name
+    def mT(self):
         return self.transpose(-2, -1)
 
     def unsqueeze(self, dim):
@@ -616,4 +623,4 @@ def _index_data(index):
     return index
 
 
-from . import ops as _ops  # noqa: E402 - the ops need Tensor defined first
+from . import ops as _ops

@@ -9,16 +9,16 @@ import os
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import subprocess
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import autogradcli.engine as ag  # noqa: E402
+import autogradcli.engine as ag
 
 try:
-    import torch  # noqa: E402
+    import torch
 
     torch.set_num_threads(1)
 except ImportError:  # the benchmark still reports our own figures

@@ -5,7 +5,7 @@ their domain; kinks and ties are tested exactly, and separately, in test_kinks.p
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
