@@ -26,6 +26,7 @@ from pydantic import (
 
 from autogradcli import config_checks, config_load
 from autogradcli.config_load import FieldProblem
+from autogradcli.errors import ConfigError
 
 __all__ = [
     "Config",
@@ -566,6 +567,9 @@ def resolve_seed(config: Config, seed: int | None = None) -> Config:
     """The config with its seed fixed: `seed` if given (--seed), else config.seed, else a random one."""
     if seed is None:
         seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    elif int(seed) < 0:  # the same range as the `seed` field; model_copy does not validate
+        raise ConfigError(f"out of range: got {seed}, wanted seed >= 0", where="--seed",
+                          hint="give a non-negative integer, e.g. --seed 1")
     new = config.model_copy(update={"seed": int(seed)})
     new._source = config._source
     return new

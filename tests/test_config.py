@@ -254,6 +254,13 @@ def test_resolve_seed(tmp_path: Path):
     assert f"seed: {picked.seed}\n" in config_to_yaml(picked)
 
 
+def test_resolve_seed_refuses_a_negative_seed(tmp_path: Path):
+    config = load_config(write(tmp_path, BASE))
+    with pytest.raises(ConfigError, match="wanted seed >= 0") as info:
+        resolve_seed(config, -5)
+    assert info.value.where == "--seed"
+
+
 def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):
     config = load_config(write(tmp_path, BASE))
     text = config_to_yaml(config)
