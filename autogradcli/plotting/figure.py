@@ -12,6 +12,8 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from autogradcli.plotting.outdir import prepare_folder, unwritable
+
 FIGSIZE = (7.0, 5.0)
 STYLE = {
     "svg.hashsalt": "autogradcli",  # stable ids in SVG output
@@ -42,9 +44,12 @@ def new_figure(figsize=FIGSIZE) -> Figure:
 
 def save(fig: Figure, path: Path, fmt: str, dpi: int) -> Path:
     """Write `fig` to `path` in `fmt` with fixed metadata; returns the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+    prepare_folder(path.parent)
+    try:
+        with matplotlib.rc_context(STYLE):
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     return path
 
 

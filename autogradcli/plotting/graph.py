@@ -12,6 +12,7 @@ from pathlib import Path
 
 import autogradcli.engine as ag
 from autogradcli.errors import RunFolderError
+from autogradcli.plotting.outdir import prepare_folder, unwritable
 from autogradcli.plotting.rebuild import build_loss, build_model
 
 # cairo (Graphviz's PDF writer) stamps the time; a fixed date of the same length keeps the xref valid
@@ -43,9 +44,11 @@ def write_graph(run, out_dir: Path, fmt: str) -> tuple[list[Path], str | None]:
     """Write graph.dot and, when Graphviz's `dot` is installed, graph.FMT.
 
     Returns (files written, note for the user or None). Raises RunFolderError if dot fails."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    source = out_dir / "graph.dot"
-    source.write_text(graph_dot(run), encoding="utf-8")
+    source = prepare_folder(out_dir) / "graph.dot"
+    try:
+        source.write_text(graph_dot(run), encoding="utf-8")
+    except OSError as exc:
+        raise unwritable(source, exc) from None
     dot = shutil.which("dot")
     target = out_dir / f"graph.{fmt}"
     if dot is None:

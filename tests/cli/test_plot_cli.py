@@ -200,3 +200,13 @@ def test_figures_written_before_an_error_are_kept(runs, tmp_path):
     assert "data.csv:2" in done.stderr
     assert done.stdout.split() == [str(folder / "figures" / "loss.png")]
     assert_png(folder / "figures" / "loss.png", (700, 500))
+
+
+@pytest.mark.parametrize("kind", ["loss", "graph"])
+def test_an_unwritable_out_folder_is_a_user_error(runs, tmp_path, kind):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    done = plot(runs["seed"], "--kind", kind, "--out", blocker / "figures")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("error: ") and "cannot write here" in done.stderr
+    assert "--out" in done.stderr and "Traceback" not in done.stderr
