@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich loads only when something is drawn: --quiet and --json never pay for it
     from rich.console import Console
@@ -39,7 +39,7 @@ class TrainReporter:
         self._started = time.perf_counter()
         self._total = 0
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> TrainReporter:
         self._started = time.perf_counter()
         return self
 
