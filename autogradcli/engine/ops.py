@@ -273,31 +273,27 @@ class PowTensor(Op):
         return gx, gy
 
 
-def _tie_weights(x, y, wins, dtype):
-    """1 where x wins, 1/2 at ties (the gradient is split, as torch), 0 where y wins."""
-    return (wins(x, y) + 0.5 * (x == y)).astype(dtype)
+class _Pick(Op):
+    """z = the larger (or smaller) of x and y;  dz/dx = 1 where x wins, 1/2 at ties (the gradient
+    is split, as torch), else 0;  dz/dy the complement"""
 
-
-class Maximum(Op):
-    """z = max(x, y);  dz/dx = 1 where x > y, 1/2 at ties, else 0;  dz/dy the complement"""
+    pick = wins = None
 
     def forward(self, x, y):
-        return np.maximum(x, y)
+        return self.pick(x, y)
 
     def backward(self, g, x, y):
-        w = _tie_weights(_data(x), _data(y), np.greater, g.dtype)
+        xd, yd = _data(x), _data(y)
+        w = (self.wins(xd, yd) + 0.5 * (xd == yd)).astype(g.dtype)
         return g * w, g * (1 - w)
 
 
-class Minimum(Op):
-    """z = min(x, y);  dz/dx = 1 where x < y, 1/2 at ties, else 0;  dz/dy the complement"""
+class Maximum(_Pick):
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
 
-    def forward(self, x, y):
-        return np.minimum(x, y)
 
-    def backward(self, g, x, y):
-        w = _tie_weights(_data(x), _data(y), np.less, g.dtype)
-        return g * w, g * (1 - w)
+class Minimum(_Pick):
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Where(Op):
