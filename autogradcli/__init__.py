@@ -6,8 +6,6 @@ lazily, so that `import autogradcli.engine` alone does not load pydantic and the
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
@@ -41,18 +39,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_API))
 
-
-class _Package(types.ModuleType):
-    """Keeps `autogradcli.sweep` the API function after the submodule autogradcli.sweep loads.
-
-    Python sets a package attribute per imported submodule; here that would replace the function
-    `sweep` by the module. `from autogradcli.sweep import X` still works (it reads sys.modules).
-    """
-
-    def __setattr__(self, name: str, value) -> None:
-        if name == "sweep" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -124,7 +124,7 @@ def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
 
     Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
-    from autogradcli.sweep import parse_sweep_args
+    from autogradcli.sweeps import parse_sweep_args
 
     return parse_sweep_args(list(options))
 
@@ -134,12 +134,12 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
           progress: Callable[[Any], None] | None = None):
     """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
 
-    Implemented in autogradcli.sweep, imported here only when called so that train() and the
+    Implemented in autogradcli.sweeps, imported here only when called so that train() and the
     CLI's startup never load it. progress(event) gets a sweep.RunDone per finished run; returns a
     sweep.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
     RunFolderError before anything starts, KeyboardInterrupt after stopping the workers.
     """
-    from autogradcli.sweep import sweep as run_sweep
+    from autogradcli.sweeps import sweep as run_sweep
 
     return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
                         scheduler=scheduler, overwrite=overwrite, progress=progress)

@@ -1,6 +1,6 @@
 """Where a sweep's runs execute: inline, local worker processes, or a Dask cluster.
 
-Every executor runs the same picklable `run_task` and hands back a RunOutcome; sweep.py writes the
+Every executor runs the same picklable `run_task` and hands back a RunOutcome; sweeps.py writes the
 results. Imports the standard library and the training API lazily; dask only in the dask path.
 """
 

@@ -104,6 +104,13 @@ def test_startup_stays_light():
     loaded = run_python(
         "import sys, tempfile, autogradcli as a\n"
         f"a.train(a.load_config({str(TUTORIAL)!r}), out=tempfile.mkdtemp() + '/r')\n"
-        "print([m for m in ('matplotlib', 'dask', 'autogradcli.sweep', 'autogradcli.plotting') "
+        "print([m for m in ('matplotlib', 'dask', 'autogradcli.sweeps', 'autogradcli.plotting') "
         "if m in sys.modules])")
     assert loaded == "[]"
+
+
+def test_the_package_sweep_is_the_api_function_beside_the_sweeps_module():
+    import autogradcli.sweeps
+
+    assert autogradcli.sweep is api.sweep
+    assert autogradcli.sweeps.sweep is not autogradcli.sweep  # the implementation, not the API

@@ -1,6 +1,6 @@
 """The import rules of STYLE.md section 1, read from the source with ast (nothing is imported).
 
-cli -> api -> build, training, sweep -> models, losses, optim, data, config -> engine; errors anywhere.
+cli -> api -> build, training, sweeps -> models, losses, optim, data, config -> engine; errors anywhere.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_config_and_data_stay_below_the_engine_users(name):
     for imported in ours(imports_of(MODULES[name])):
         assert not within(imported, "autogradcli.engine", "autogradcli.models",
                           "autogradcli.training", "autogradcli.build", "autogradcli.api",
-                          "autogradcli.sweep"), imported
+                          "autogradcli.sweeps"), imported
 
 
 @pytest.mark.parametrize("name", ["autogradcli.training"])

@@ -13,7 +13,7 @@ import pytest
 from autogradcli import sweep_workers
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
-from autogradcli.sweep import (
+from autogradcli.sweeps import (
     SweepResult,
     SweepRow,
     expand_grid,
