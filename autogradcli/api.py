@@ -1,56 +1,28 @@
 """The Python API: load_config, train, sweep, config_schema (re-exported by autogradcli/__init__).
 
-Imports config, build, training and runfolder inside the functions that use them (so `--help` stays
-fast), sweep only inside sweep(). Never rich, typer or the CLI.
+Imports config, experiment and sweeps inside the functions that use them (so `--help` stays fast);
+RunResult and RunInterrupted (from experiment.py) load on first use. Never rich, typer or the CLI.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autogradcli.config import Config
+    from autogradcli.experiment import RunInterrupted, RunResult
 
 __all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid",
            "sweep", "train"]
 
-STATUSES = ("completed", "diverged", "interrupted", "failed")
 
+def __getattr__(name: str):
+    if name in ("RunResult", "RunInterrupted"):
+        from autogradcli import experiment
 
-@dataclass
-class RunResult:
-    """How one run ended.
-
-    status: completed | diverged | interrupted | failed; `folder` the run folder; `summary` the
-    contents of its summary.json; `message` one line for people; `config` the config as run (seed
-    resolved); `error` the exception of a failed run.
-    """
-
-    status: str
-    folder: Path
-    summary: dict
-    message: str
-    config: Config | None = None
-    error: BaseException | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "completed"
-
-
-class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C during train(): the run folder is flushed and marked `interrupted`.
-
-    Still a KeyboardInterrupt, so scripts stop as usual; `.result` is the RunResult.
-    """
-
-    def __init__(self, result: RunResult):
-        super().__init__(result.message)
-        self.result = result
+        return getattr(experiment, name)
+    raise AttributeError(f"module 'autogradcli.api' has no attribute {name!r}")
 
 
 def load_config(path, overrides=()) -> Config:
@@ -81,42 +53,9 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
     returns 'failed'. Raises ConfigError, DataError or RunFolderError (UserError) for the user's
     mistakes, before anything is trained, and RunInterrupted (a KeyboardInterrupt) on Ctrl-C.
     """
-    from autogradcli import config as _config
-    from autogradcli.build import build
-    from autogradcli.data_csv import write_dataset_csv
-    from autogradcli.runfolder import DATA, SUMMARY, RunFolder
-    from autogradcli.training import TrainingInterrupted, train_loop
+    from autogradcli.experiment import run_experiment
 
-    config = _config.resolve_seed(config, seed)
-    experiment = build(config)
-    path = Path(out) if out is not None else _config.output_dir(config)
-    folder = RunFolder(path, overwrite=overwrite)
-    folder.write_config(_config.config_to_yaml(config, relative_to=path))
-    write_dataset_csv(experiment.dataset, path / DATA)
-    folder.describe(name=config.name, seed=config.seed, true_params=experiment.dataset.true_params)
-    data, training = experiment.dataset, config.training
-
-    def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
-        summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
-        return RunResult(status, path, summary, message, config, error)
-
-    try:
-        outcome = train_loop(
-            experiment.model, experiment.loss_fn, experiment.optimizer, data.x, data.y,
-            data.x_val, data.y_val, epochs=training.epochs, batch_size=training.batch_size,
-            shuffle=training.shuffle, rng=_shuffle_rng(config), run_folder=folder,
-            progress=progress)
-    except TrainingInterrupted as exc:
-        raise RunInterrupted(result("interrupted", exc.result.message)) from None
-    except Exception as exc:
-        return result("failed", f"{type(exc).__name__}: {exc}", exc)
-    return result(outcome.status, outcome.message)
-
-
-def _shuffle_rng(config: Config):
-    from autogradcli.data import make_rng
-
-    return make_rng(config.seed, "shuffle")
+    return run_experiment(config, out=out, overwrite=overwrite, seed=seed, progress=progress)
 
 
 def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:

@@ -75,11 +75,11 @@ def run_task(task: RunTask) -> RunOutcome:
 
 
 def _train(config: Any, folder: Path) -> tuple[str, str]:
-    from autogradcli import api
+    from autogradcli.experiment import run_experiment
 
     with _TRAIN_LOCK:
         try:
-            result = api.train(config, out=folder, overwrite=True, progress=None)
+            result = run_experiment(config, out=folder, overwrite=True, progress=None)
         except UserError as exc:
             return "failed", exc.format(prefix="")
         except KeyboardInterrupt:

@@ -106,9 +106,7 @@ def test_matplotlib_only_in_plotting(name):
         assert not within(imported, "matplotlib"), imported
 
 
-# sweep_workers runs each grid point through api.train (a lazy, function-level import): the one
-# arrow against the flow, until the single-run pipeline moves below api (see docs/cli.md notes).
-API_USERS = ("autogradcli", "autogradcli.api", "autogradcli.sweep_workers")
+API_USERS = ("autogradcli", "autogradcli.api")
 
 
 def test_nothing_imports_the_api_but_the_cli_and_the_package():
