@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -102,6 +103,9 @@ def _check_range(value: Pair) -> Pair:
     return value
 
 
+Range = Annotated[Pair, AfterValidator(_check_range)]  # [low, high] with low < high
+
+
 class LineData(_DataBase):
     """The tutorial's data: y = a*x + b + Normal(0, noise), x uniform on x_range."""
 
@@ -110,12 +114,7 @@ class LineData(_DataBase):
     a: Number = Field(2.0, description="True slope.")
     b: Number = Field(1.0, description="True intercept.")
     noise: Number = Field(0.5, ge=0.0, description="Standard deviation of the Gaussian noise on y.")
-    x_range: Pair = Field((-2.0, 2.0), description="[low, high] of the uniform x values.")
-
-    @field_validator("x_range")
-    @classmethod
-    def _x_range(cls, value: Pair) -> Pair:
-        return _check_range(value)
+    x_range: Range = Field((-2.0, 2.0), description="[low, high] of the uniform x values.")
 
     def n_features_known(self) -> int | None:
         return 1
@@ -151,12 +150,7 @@ class NonlinearData(_DataBase):
         "sin", description="sin: y = sin(x) (1 feature); sin_cos: y = sin(x1) * cos(x2) (2).")
     n: Integer = Field(200, ge=2, description="Number of points generated.")
     noise: Number = Field(0.1, ge=0.0, description="Standard deviation of the Gaussian noise on y.")
-    x_range: Pair = Field((-3.0, 3.0), description="[low, high] of the uniform x values.")
-
-    @field_validator("x_range")
-    @classmethod
-    def _x_range(cls, value: Pair) -> Pair:
-        return _check_range(value)
+    x_range: Range = Field((-3.0, 3.0), description="[low, high] of the uniform x values.")
 
     def n_features_known(self) -> int | None:
         return 1 if self.function == "sin" else 2
