@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autogradcli.config import Config
-    from autogradcli.experiment import RunInterrupted, RunResult
+    from autogradcli.training.experiment import RunInterrupted, RunResult
 
 __all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid",
            "sweep", "train"]
@@ -19,7 +19,7 @@ __all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse
 
 def __getattr__(name: str):
     if name in ("RunResult", "RunInterrupted"):
-        from autogradcli import experiment
+        from autogradcli.training import experiment
 
         return getattr(experiment, name)
     raise AttributeError(f"module 'autogradcli.api' has no attribute {name!r}")
@@ -53,7 +53,7 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
     returns 'failed'. Raises ConfigError, DataError or RunFolderError (UserError) for the user's
     mistakes, before anything is trained, and RunInterrupted (a KeyboardInterrupt) on Ctrl-C.
     """
-    from autogradcli.experiment import run_experiment
+    from autogradcli.training.experiment import run_experiment
 
     return run_experiment(config, out=out, overwrite=overwrite, seed=seed, progress=progress)
 
@@ -63,7 +63,7 @@ def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
 
     Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
-    from autogradcli.sweeps import parse_sweep_args
+    from autogradcli.sweeps.runner import parse_sweep_args
 
     return parse_sweep_args(list(options))
 
@@ -78,7 +78,7 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     sweep.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
     RunFolderError before anything starts, KeyboardInterrupt after stopping the workers.
     """
-    from autogradcli.sweeps import sweep as run_sweep
+    from autogradcli.sweeps.runner import sweep as run_sweep
 
     return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
                         scheduler=scheduler, overwrite=overwrite, progress=progress)

@@ -31,12 +31,12 @@ def make_run(config: str, out: Path, overrides=()) -> Path:
 
 
 def _train_in_process(path: Path, out: Path, overrides) -> Path:
-    from autogradcli import losses, models, optim
+    from autogradcli.nn import losses, models, optim
     from autogradcli.config import config_to_yaml, load_config, resolve_seed
     from autogradcli.data import load_data, make_rng
-    from autogradcli.data_csv import write_dataset_csv
-    from autogradcli.runfolder import RunFolder
-    from autogradcli.training import train_loop
+    from autogradcli.data.csv_source import write_dataset_csv
+    from autogradcli.runs.writer import RunFolder
+    from autogradcli.training.loop import train_loop
 
     cfg = resolve_seed(load_config(path, list(overrides)))
     data = load_data(cfg.data, cfg.base_dir, cfg.seed)

@@ -110,7 +110,7 @@ def test_startup_stays_light():
 
 
 def test_the_package_sweep_is_the_api_function_beside_the_sweeps_module():
-    import autogradcli.sweeps
+    import autogradcli.sweeps.runner
 
     assert autogradcli.sweep is api.sweep
-    assert autogradcli.sweeps.sweep is not autogradcli.sweep  # the implementation, not the API
+    assert autogradcli.sweeps.runner.sweep is not autogradcli.sweep  # the implementation, not the API

@@ -312,7 +312,7 @@ def test_schema_lists_every_section_and_kind():
 
 
 def test_every_field_has_a_description():
-    from autogradcli import config as module
+    from autogradcli.config import sections as module
 
     classes = [Config] + [cls for kinds in module._KINDS.values() for cls in kinds.values()]
     classes += [module.TrainingConfig, module.OutputConfig]
@@ -321,7 +321,8 @@ def test_every_field_has_a_description():
             assert field.description, f"{cls.__name__}.{name}"
 
 
-LAYER = ["config.py", "config_load.py", "config_checks.py", "data.py", "data_csv.py", "errors.py"]
+LAYER = ["config/sections.py", "config/yaml_source.py", "config/checks.py", "data/dataset.py",
+         "data/csv_source.py", "errors.py"]
 
 
 @pytest.mark.parametrize("module", LAYER)

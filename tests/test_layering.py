@@ -60,7 +60,7 @@ def test_engine_imports_only_numpy_and_the_standard_library(name):
         assert top in STDLIB or top == "numpy" or within(imported, "autogradcli.engine"), imported
 
 
-@pytest.mark.parametrize("name", ["autogradcli.models", "autogradcli.losses", "autogradcli.optim"])
+@pytest.mark.parametrize("name", ["autogradcli.nn.models", "autogradcli.nn.losses", "autogradcli.nn.optim"])
 def test_models_losses_optim_never_see_a_config(name):
     for imported in ours(imports_of(MODULES[name])):
         assert within(imported, "autogradcli.engine", "autogradcli.errors"), imported
@@ -78,7 +78,7 @@ def test_library_code_never_imports_rich_typer_or_the_cli(name):
 @pytest.mark.parametrize("name", modules_under("autogradcli.config", "autogradcli.data"))
 def test_config_and_data_stay_below_the_engine_users(name):
     for imported in ours(imports_of(MODULES[name])):
-        assert not within(imported, "autogradcli.engine", "autogradcli.models",
+        assert not within(imported, "autogradcli.engine", "autogradcli.nn.models",
                           "autogradcli.training", "autogradcli.build", "autogradcli.api",
                           "autogradcli.sweeps"), imported
 
@@ -92,8 +92,8 @@ def test_training_takes_a_callback_instead_of_importing_config(name):
 
 @pytest.mark.parametrize("name", modules_under("autogradcli.cli"))
 def test_cli_goes_through_the_api(name):
-    below = ("autogradcli.build", "autogradcli.training", "autogradcli.models",
-             "autogradcli.losses", "autogradcli.optim", "autogradcli.engine")
+    below = ("autogradcli.build", "autogradcli.training", "autogradcli.nn.models",
+             "autogradcli.nn.losses", "autogradcli.nn.optim", "autogradcli.engine")
     for imported in ours(imports_of(MODULES[name])):
         assert not within(imported, *below), imported
 

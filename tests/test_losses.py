@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import autogradcli.engine as ag
-from autogradcli.losses import LOSSES, bce, cross_entropy, get_loss, huber, mae, mse
+from autogradcli.nn.losses import LOSSES, bce, cross_entropy, get_loss, huber, mae, mse
 
 RNG = np.random.default_rng(0)
 PRED = RNG.normal(size=8)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import autogradcli.engine as ag
-from autogradcli.models import MLP, Line, Linear, Logistic
+from autogradcli.nn.models import MLP, Line, Linear, Logistic
 
 
 def _np_act(name, h):

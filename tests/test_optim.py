@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autogradcli.engine as ag
-from autogradcli.optim import SGD, Adam
+from autogradcli.nn.optim import SGD, Adam
 
 GRADS = [0.5, -1.5, 2.0, 0.25]  # the gradient seen at each step, whatever the parameter
 

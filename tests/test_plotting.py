@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from plotting_helpers import make_run
 
-from autogradcli import losses, models
+from autogradcli.nn import losses, models
 from autogradcli.errors import RunFolderError
 from autogradcli.plotting import PlotOptionError
-from autogradcli.plotting.rundata import load_run, parse_spec, spec_value
+from autogradcli.runs.reader import load_run, parse_spec, spec_value
 from autogradcli.plotting.runner import applicable, parse_params
 from autogradcli.plotting.surface import batch_loss, loss_grid
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autogradcli.errors import RunFolderError
-from autogradcli.runfolder import FILES, RunFolder, fmt, history_columns
+from autogradcli.runs.writer import FILES, RunFolder, fmt, history_columns
 
 
 def _write_rows(folder):

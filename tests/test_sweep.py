@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autogradcli import sweep_workers
+from autogradcli.sweeps import executors as sweep_workers
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
-from autogradcli.sweeps import (
+from autogradcli.sweeps.runner import (
     SweepResult,
     SweepRow,
     expand_grid,

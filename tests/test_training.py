@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from autogradcli.losses import bce, mse
-from autogradcli.models import MLP, Line, Logistic
-from autogradcli.optim import SGD, Adam
-from autogradcli.runfolder import RunFolder
-from autogradcli.training import (
+from autogradcli.nn.losses import bce, mse
+from autogradcli.nn.models import MLP, Line, Logistic
+from autogradcli.nn.optim import SGD, Adam
+from autogradcli.runs.writer import RunFolder
+from autogradcli.training.loop import (
     EpochDone,
     StepDone,
     TrainingInterrupted,

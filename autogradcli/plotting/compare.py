@@ -15,7 +15,7 @@ import numpy as np
 from autogradcli.errors import RunFolderError
 from autogradcli.plotting.figure import new_figure, styled
 from autogradcli.plotting.loss import wants_log_scale
-from autogradcli.plotting.rundata import HISTORY, load_run
+from autogradcli.runs.reader import HISTORY, load_run
 from autogradcli.plotting.surface import LOSS_NAMES
 
 SWEEP = "sweep.csv"

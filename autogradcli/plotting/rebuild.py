@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autogradcli import losses, models
+from autogradcli.nn import losses, models
 from autogradcli.errors import RunFolderError
 
 

@@ -12,7 +12,7 @@ from matplotlib.patheffects import withStroke
 from matplotlib.ticker import MaxNLocator
 
 from autogradcli.plotting.figure import new_figure, styled
-from autogradcli.plotting.rundata import parse_spec, spec_names, spec_value
+from autogradcli.runs.reader import parse_spec, spec_names, spec_value
 
 SURFACE_MODELS = ("linear", "linear_multi", "logistic")
 LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss", "bce": "binary cross-entropy",

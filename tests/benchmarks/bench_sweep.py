@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from autogradcli.config import load_config
-from autogradcli.sweeps import sweep
+from autogradcli.sweeps.runner import sweep
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "seed_linear.yaml"
 GRID = {"optimizer.lr": [0.005, 0.01, 0.02, 0.05], "training.batch_size": [5, 10, 20, 25]}

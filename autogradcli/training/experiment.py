@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from autogradcli import config as _config
-from autogradcli.build import build
+from autogradcli.training.build import build
 from autogradcli.config import Config
 from autogradcli.data import make_rng
-from autogradcli.data_csv import write_dataset_csv
-from autogradcli.runfolder import DATA, SUMMARY, RunFolder
-from autogradcli.training import TrainingInterrupted, train_loop
+from autogradcli.data.csv_source import write_dataset_csv
+from autogradcli.runs.writer import DATA, SUMMARY, RunFolder
+from autogradcli.training.loop import TrainingInterrupted, train_loop
 
 __all__ = ["STATUSES", "RunInterrupted", "RunResult", "run_experiment"]
 

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from autogradcli import losses, models, optim
+from autogradcli.nn import losses, models, optim
 from autogradcli.config import Config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
 from autogradcli.errors import ConfigError, DataError
@@ -104,7 +104,7 @@ def _where(config: Config, key: str) -> str:
     """`file:line: key` for an error found after validation (the file is read again for the line)."""
     if config.source is None:
         return key
-    from autogradcli import config_load
+    from autogradcli.config import yaml_source as config_load
 
     relative = os.path.relpath(config.source)
     file = str(config.source) if relative.startswith(os.pardir + os.sep + os.pardir) else relative

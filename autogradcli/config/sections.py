@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from autogradcli import config_checks, config_load
-from autogradcli.config_load import FieldProblem
+from autogradcli.config import checks as config_checks, yaml_source as config_load
+from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import ConfigError
 
 __all__ = [

@@ -77,7 +77,7 @@ def load_data(data_config: Any, base_dir: str | Path, seed: int) -> Dataset:
     """
     kind = data_config.kind
     if kind == "csv":
-        from autogradcli.data_csv import read_csv_data
+        from autogradcli.data.csv_source import read_csv_data
 
         raw = read_csv_data(data_config, Path(base_dir))
     else:

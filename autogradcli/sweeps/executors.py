@@ -75,7 +75,7 @@ def run_task(task: RunTask) -> RunOutcome:
 
 
 def _train(config: Any, folder: Path) -> tuple[str, str]:
-    from autogradcli.experiment import run_experiment
+    from autogradcli.training.experiment import run_experiment
 
     with _TRAIN_LOCK:
         try:

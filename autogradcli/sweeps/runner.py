@@ -23,10 +23,10 @@ from typing import Any
 import yaml
 
 from autogradcli.config import Config, config_to_yaml, config_with, output_dir, resolve_seed
-from autogradcli.config_load import show
+from autogradcli.config.yaml_source import show
 from autogradcli.errors import ConfigError, RunFolderError
-from autogradcli.runfolder import CONFIG, FILES, SUMMARY
-from autogradcli.sweep_workers import RunOutcome, RunTask, open_executor
+from autogradcli.runs.writer import CONFIG, FILES, SUMMARY
+from autogradcli.sweeps.executors import RunOutcome, RunTask, open_executor
 
 __all__ = ["RunDone", "SweepResult", "SweepRow", "expand_grid", "parse_grid",
            "parse_sweep_args", "run_names", "sweep"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from autogradcli.config_load import FieldProblem, did_you_mean
+from autogradcli.config.yaml_source import FieldProblem, did_you_mean
 
 
 def check_consistency(config: Any) -> None:

@@ -193,7 +193,7 @@ def _read_config(path: Path) -> dict:
 
 def _load_dataset(run: Run):
     if (run.path / DATA).is_file():
-        from autogradcli.data_csv import read_dataset_csv
+        from autogradcli.data.csv_source import read_dataset_csv
 
         return read_dataset_csv(run.path / DATA)
     from autogradcli.config import load_config

@@ -1,0 +1,8 @@
+"""Data as plain numpy arrays: the Dataset, synthetic generators, CSV sources, split and scaling.
+
+Below training; never imports the engine, the config layer's pydantic models or the CLI.
+"""
+
+from autogradcli.data.dataset import Dataset, check_batch_size, load_data, make_rng, split, val_rows
+
+__all__ = ["Dataset", "check_batch_size", "load_data", "make_rng", "split", "val_rows"]
