@@ -18,6 +18,7 @@ from autogradcli.config import (
     resolve_seed,
 )
 from autogradcli.errors import ConfigError, UserError
+from helpers import cli_text
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
 
@@ -168,12 +169,13 @@ ERRORS = {
 def test_error_message(case, tmp_path: Path):
     text, overrides, where, message, hint = case
     error = error_of(tmp_path, text, overrides)
-    assert where in error.where
+    assert where in cli_text(error, "where")
     assert message in error.message
     if hint is None:
         assert error.hint is None or isinstance(error.hint, str)
     else:
-        assert hint in error.hint
+        assert hint in cli_text(error, "hint")
+    assert "--set" not in str(error)  # the API speaks of overrides; the CLI says --set
     assert error.format().startswith(f"error: {error.where}: {error.message}")
 
 
@@ -258,7 +260,8 @@ def test_resolve_seed_refuses_a_negative_seed(tmp_path: Path):
     config = load_config(write(tmp_path, BASE))
     with pytest.raises(ConfigError, match="wanted seed >= 0") as info:
         resolve_seed(config, -5)
-    assert info.value.where == "--seed"
+    assert info.value.where == "seed"
+    assert cli_text(info.value, "where") == "--seed"
 
 
 def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):

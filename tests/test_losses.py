@@ -101,7 +101,7 @@ def test_get_loss():
     assert get_loss("mse") is mse
     half = get_loss("huber", delta=0.3)
     assert half(_t(PRED), _t(TARGET)).item() == pytest.approx(_np_huber(PRED - TARGET, 0.3))
-    with pytest.raises(ValueError, match="Did you mean 'mse'"):
+    with pytest.raises(ValueError, match="did you mean 'mse'"):
         get_loss("mes")
     with pytest.raises(ValueError, match="takes no option 'delta'"):
         get_loss("mse", delta=1.0)

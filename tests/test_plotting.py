@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from plotting_helpers import make_run
+from helpers import make_run
 
 from autogradcli.nn import losses, models
 from autogradcli.errors import RunFolderError

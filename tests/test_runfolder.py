@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autogradcli.errors import RunFolderError
+from helpers import cli_text
 from autogradcli.runs.writer import FILES, RunFolder, fmt, history_columns
 
 
@@ -30,7 +31,8 @@ def test_refuses_an_existing_run_folder_and_names_overwrite(tmp_path):
     RunFolder(tmp_path / "run").write_config("name: x\n")
     with pytest.raises(RunFolderError) as info:
         RunFolder(tmp_path / "run")
-    assert "--overwrite" in info.value.hint
+    assert "overwrite=True" in info.value.hint
+    assert "--overwrite" in cli_text(info.value, "hint")
     assert info.value.where == str(tmp_path / "run")
     assert "already exists" in str(info.value)
 

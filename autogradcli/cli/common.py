@@ -29,7 +29,7 @@ def exit_on_user_error():
     try:
         yield
     except UserError as exc:
-        print_error(exc.format())
+        print_error(exc.format(flags=True))
         raise typer.Exit(EXIT_USER) from None
     except KeyboardInterrupt:
         print_error("interrupted (Ctrl-C); files written so far are kept")

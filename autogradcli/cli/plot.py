@@ -50,7 +50,7 @@ def plot(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="autograd-plot")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from autogradcli.config.yaml_source import FieldProblem, did_you_mean
+from autogradcli.config.yaml_source import FieldProblem
+from autogradcli.errors import did_you_mean
 
 
 def check_consistency(config: Any) -> None:

@@ -27,7 +27,7 @@ from pydantic import (
 
 from autogradcli.config import checks as config_checks, yaml_source as config_load
 from autogradcli.config.yaml_source import FieldProblem
-from autogradcli.errors import ConfigError
+from autogradcli.errors import ConfigError, did_you_mean
 
 __all__ = [
     "Config",
@@ -249,7 +249,7 @@ class _ModelBase(_Section):
             for key in self.init:
                 if key not in names:
                     raise FieldProblem(("init", key), "unknown parameter",
-                                       hint=config_load.did_you_mean(key, names, "Parameters"))
+                                       hint=did_you_mean(key, names, "Parameters"))
             missing = [name for name in names if name not in self.init]
             if missing:
                 raise FieldProblem("init", f"missing value for {', '.join(missing)}",
@@ -562,8 +562,8 @@ def resolve_seed(config: Config, seed: int | None = None) -> Config:
     if seed is None:
         seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     elif int(seed) < 0:  # the same range as the `seed` field; model_copy does not validate
-        raise ConfigError(f"out of range: got {seed}, wanted seed >= 0", where="--seed",
-                          hint="give a non-negative integer, e.g. --seed 1")
+        raise ConfigError(f"out of range: got {seed}, wanted seed >= 0", where="{--seed}",
+                          hint="give a non-negative integer, e.g. {--seed} 1")
     new = config.model_copy(update={"seed": int(seed)})
     new._source = config._source
     return new

@@ -1,4 +1,4 @@
-"""Reading config YAML with the line of every key, --set overrides, and pydantic errors as ConfigError.
+"""Reading config YAML with the line of every key, overrides, and pydantic errors as ConfigError.
 
 Knows nothing of the config's sections (config.py passes them in). Must not import the engine, rich,
 typer or matplotlib.
@@ -6,7 +6,6 @@ typer or matplotlib.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from autogradcli.errors import ConfigError
+from autogradcli.errors import ConfigError, did_you_mean
 
 Path_ = tuple  # a key path: str keys and int list indices, e.g. ("model", "hidden", 1)
 
@@ -57,26 +56,6 @@ class Schema:
     keys_by_kind: dict[str, list[str]] | None = None
 
 
-def did_you_mean(word: Any, choices: list[str], label: str = "Valid keys") -> str:
-    """`did you mean 'lr'? Valid keys: kind, lr, ...` (the first part only when something is near)."""
-    listing = f"{label}: {', '.join(choices)}"
-    close = nearest(str(word), choices)
-    return f"did you mean '{close}'? {listing}" if close else listing
-
-
-def nearest(word: str, choices: list[str]) -> str | None:
-    """The choice closest to `word` (difflib), or one it abbreviates or extends (lr / lrate)."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return close[0]
-    lowered = word.lower()
-    for choice in choices:
-        short, long = sorted((lowered, choice.lower()), key=len)
-        if len(short) >= 2 and long.startswith(short):
-            return choice
-    return None
-
-
 def dotted(path: Path_) -> str:
     """("model", "hidden", 1) -> "model.hidden[1]"."""
     text = ""
@@ -103,7 +82,7 @@ def show(value: Any) -> str:
 
 @dataclass
 class YamlSource:
-    """The raw data of a config file, the line of each key path, and the paths set by --set."""
+    """The raw data of a config file, the line of each key path, and the paths set by overrides."""
 
     file: str
     text: str | None
@@ -114,14 +93,14 @@ class YamlSource:
     def apply_override(self, text: str) -> None:
         """Apply one `KEY.PATH=VALUE` (VALUE parsed as YAML) to the raw data."""
         path, value = parse_override(text)
-        set_path(self.data, path, value, origin=f"--set {text}")
+        set_path(self.data, path, value, origin=f"{{--set}} {text}")
         self.overridden[tuple(path)] = text
 
     def where(self, path: Path_) -> str:
         """`file:line: key.path`, the line being that of the nearest key that has one."""
         for prefix, text in self.overridden.items():
             if tuple(path[: len(prefix)]) == prefix:
-                return f"{self.file}: {dotted(path)} (from --set {text.strip()})"
+                return f"{self.file}: {dotted(path)} (from {{--set}} {text.strip()})"
         line = self.line_of(path)
         head = f"{self.file}:{line}" if line else self.file
         return f"{head}: {dotted(path)}" if path else head
@@ -230,14 +209,14 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     """`optimizer.lr=0.05` -> (("optimizer", "lr"), 0.05); the value is parsed as YAML."""
     match = _OVERRIDE.match(text)
     if match is None:
-        raise ConfigError("expected KEY.PATH=VALUE", where=f"--set {text}",
-                          hint="e.g. --set optimizer.lr=0.05 or --set model.hidden=[16,16]")
+        raise ConfigError("expected KEY.PATH=VALUE", where=f"{{--set}} {text}",
+                          hint="e.g. {--set} optimizer.lr=0.05 or {--set} model.hidden=[16,16]")
     key, value_text = match.group(1), match.group(2).strip()
     try:
         value = yaml.safe_load(value_text) if value_text else None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"--set {text}",
+        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"{{--set}} {text}",
                           hint="quote strings with special characters, e.g. name='a: b'") from None
     return tuple(key.split(".")), value
 
@@ -266,7 +245,7 @@ def set_path(data: dict, path: tuple, value: Any, origin: str = "") -> None:
             raise ConfigError(f"cannot set '{'.'.join(map(str, path))}': {parent} is "
                               f"{show(node)}, not a mapping", where=origin or None,
                               hint="set the whole value instead, e.g. "
-                                   f"--set {'.'.join(map(str, path[:depth]))}=...")
+                                   f"{{--set}} {'.'.join(map(str, path[:depth]))}=...")
 
 
 # ------------------------------------------------------------------------- pydantic -> message

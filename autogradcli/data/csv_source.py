@@ -6,7 +6,6 @@ Must not import the engine, rich, typer or matplotlib.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import os
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autogradcli.data import Dataset
-from autogradcli.errors import DataError
+from autogradcli.errors import DataError, did_you_mean
 
 __all__ = ["read_csv_data", "read_dataset_csv", "write_dataset_csv"]
 
@@ -38,9 +37,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]
         hint = "relative paths start at the config file's folder"
         if path.parent.is_dir():
             found = sorted(p.name for p in path.parent.glob("*.csv"))
-            close = difflib.get_close_matches(path.name, found, n=1)
-            if close:
-                hint = f"did you mean '{close[0]}'? {hint}"
+            if found:
+                hint = f"{did_you_mean(path.name, found, 'CSV files there', limit=20)}; {hint}"
         raise DataError("data file not found", where=name, hint=hint)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -68,10 +66,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]
 def _column_index(header: list[str], column: str, name: str, key: str) -> int:
     if column in header:
         return header.index(column)
-    close = difflib.get_close_matches(column, header, n=1)
-    mean = f"did you mean '{close[0]}'? " if close else ""
     raise DataError(f"no column '{column}' (from data.{key})", where=f"{name}: column '{column}'",
-                    hint=f"{mean}Columns: {', '.join(header)}")
+                    hint=did_you_mean(column, header, "Columns"))
 
 
 def _number(cell: str, line: int, column: str, name: str, hint: str) -> float:
@@ -120,11 +116,9 @@ def _class_rows(rows, target_at: int, classes: list[str], column: str, name: str
     found = sorted({cells[target_at].strip() for _, cells in rows})
     for label in classes:
         if label not in found:
-            close = difflib.get_close_matches(label, found, n=1)
-            mean = f"did you mean '{close[0]}'? " if close else ""
             raise DataError(f"class '{label}' (from data.classes) never appears",
                             where=f"{name}: column '{column}'",
-                            hint=f"{mean}Labels in the file: {', '.join(found[:20])}")
+                            hint=did_you_mean(label, found, "Labels in the file", limit=20))
     kept = [(line, cells) for line, cells in rows if cells[target_at].strip() in index]
     labels = [float(index[cells[target_at].strip()]) for _, cells in kept]
     return kept, labels

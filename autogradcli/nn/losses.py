@@ -5,12 +5,12 @@ Built on `autogradcli.engine` and numpy only: never imports config, data, traini
 
 from __future__ import annotations
 
-import difflib
 import functools
 
 import numpy as np
 
 import autogradcli.engine as ag
+from autogradcli.errors import did_you_mean
 
 
 def mse(pred, target):
@@ -75,9 +75,7 @@ def get_loss(name, **options):
     Raises ValueError for an unknown name (with the nearest valid one) or an unknown option.
     """
     if name not in LOSSES:
-        near = difflib.get_close_matches(str(name), LOSSES, n=1)
-        hint = f" Did you mean {near[0]!r}?" if near else ""
-        raise ValueError(f"unknown loss {name!r}.{hint} Valid: {', '.join(LOSSES)}")
+        raise ValueError(f"unknown loss {name!r}: {did_you_mean(name, LOSSES, 'Losses')}")
     allowed = {"huber": {"delta"}}.get(name, set())
     extra = set(options) - allowed
     if extra:

@@ -13,7 +13,7 @@ from autogradcli.errors import RunFolderError
 def unwritable(path: Path, exc: OSError) -> RunFolderError:
     """The user's message for a figure or folder that cannot be written."""
     return RunFolderError(f"cannot write here: {exc.strerror or exc}", where=str(path),
-                          hint="choose a folder you can write to with --out DIR")
+                          hint="choose a folder you can write to with {--out} DIR")
 
 
 def prepare_folder(folder: Path) -> Path:

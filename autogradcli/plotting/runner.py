@@ -5,12 +5,11 @@ Imports the plotting modules, rundata and errors: never typer, rich or the CLI. 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autogradcli.errors import UserError
+from autogradcli.errors import UserError, did_you_mean
 from autogradcli.plotting import compare
 from autogradcli.plotting.figure import save
 from autogradcli.plotting.fit import fit_applies, fit_figure
@@ -65,7 +64,7 @@ def applicable(run, specs) -> dict[str, str | None]:
                               f"{run.model_kind}")
     elif specs is None and run.model_kind != "linear":
         reasons["surface"] = (f"this {run.model_kind} model has more than two parameters: choose "
-                              f"two with --params, e.g. --params {_example(run)}")
+                              f"two with {{--params}}, e.g. {{--params}} {_example(run)}")
     reasons["fit"] = fit_applies(run)
     return reasons
 
@@ -75,11 +74,11 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
     specs = None if params is None else parse_params(params, run)
     reasons = applicable(run, specs)
     if specs is not None and reasons["surface"] is not None:
-        raise PlotOptionError("--params chooses the surface's parameters, but "
+        raise PlotOptionError("{--params} chooses the surface's parameters, but "
                               + reasons["surface"], where=str(path))
     for kind in kinds:
         if reasons.get(kind) is not None:
-            raise PlotOptionError(f"--kind {kind} does not apply: {reasons[kind]}",
+            raise PlotOptionError(f"{{--kind}} {kind} does not apply: {reasons[kind]}",
                                   where=str(path), hint=_applicable_hint(reasons))
     chosen = kinds or [kind for kind in KINDS if reasons[kind] is None]
     out = out if out is not None else path / "figures"
@@ -100,7 +99,7 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
 
 def _several(paths, kinds, fmt, out, dpi) -> Iterator[Output]:
     if set(kinds) - {"loss"}:
-        raise PlotOptionError("with several run folders only --kind loss applies (their loss "
+        raise PlotOptionError("with several run folders only {--kind} loss applies (their loss "
                               "curves in one figure)",
                               hint="plot each run's other figures with one folder at a time")
     runs = [load_run(path) for path in paths]
@@ -112,7 +111,7 @@ def _several(paths, kinds, fmt, out, dpi) -> Iterator[Output]:
 def _sweep(path, kinds, fmt, out, dpi) -> Iterator[Output]:
     unknown = [kind for kind in kinds if kind not in SWEEP_KINDS]
     if unknown:
-        raise PlotOptionError(f"--kind {unknown[0]} does not apply to a sweep folder",
+        raise PlotOptionError(f"{{--kind}} {unknown[0]} does not apply to a sweep folder",
                               where=str(path),
                               hint=f"a sweep has: {', '.join(SWEEP_KINDS)}; for one run's "
                                    "figures give its sub-folder")
@@ -135,14 +134,12 @@ def _sweep(path, kinds, fmt, out, dpi) -> Iterator[Output]:
 def _check_options(kinds, fmt, dpi) -> None:
     for kind in kinds:
         if kind not in KINDS + SWEEP_KINDS:
-            near = difflib.get_close_matches(kind, KINDS + SWEEP_KINDS, n=1)
-            mean = f"did you mean '{near[0]}'? " if near else ""
-            raise PlotOptionError(f"unknown --kind {kind!r}",
-                                  hint=f"{mean}Kinds: {', '.join(KINDS)} (sweeps: sweep)")
+            raise PlotOptionError(f"unknown {{--kind}} {kind!r}", hint=did_you_mean(
+                kind, KINDS + SWEEP_KINDS[1:], "Kinds (sweep: for sweep folders)"))
     if fmt not in FORMATS:
-        raise PlotOptionError(f"unknown --format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+        raise PlotOptionError(f"unknown {{--format}} {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
     if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
-        raise PlotOptionError(f"--dpi {dpi} is out of range",
+        raise PlotOptionError(f"{{--dpi}} {dpi} is out of range",
                               hint=f"use {DPI_RANGE[0]}..{DPI_RANGE[1]} (default 100)")
 
 
@@ -153,19 +150,17 @@ def parse_params(text: str, run) -> tuple[str, str]:
     specs = [part.strip() for part in text.split(",") if part.strip()]
     specs = _rejoin_indices(specs)
     if len(specs) != 2 or specs[0] == specs[1]:
-        raise PlotOptionError(f"--params takes two different parameters, got {text!r}",
-                              hint=f"e.g. --params {_example(run)}; this run has: {shown}")
+        raise PlotOptionError(f"{{--params}} takes two different parameters, got {text!r}",
+                              hint=f"e.g. {{--params}} {_example(run)}; this run has: {shown}")
     for spec in specs:
         try:
             name, index = parse_spec(spec)
         except ValueError as exc:
-            raise PlotOptionError(f"--params: {exc}", hint=f"this run has: {shown}") from None
+            raise PlotOptionError(f"{{--params}}: {exc}", hint=f"this run has: {shown}") from None
         canonical = name + (f"[{','.join(map(str, index))}]" if index else "")
         if canonical not in valid:
-            near = difflib.get_close_matches(canonical, valid, n=1)
-            mean = f"did you mean '{near[0]}'? " if near else ""
-            raise PlotOptionError(f"--params: this run has no parameter {spec!r}",
-                                  hint=f"{mean}It has: {shown}")
+            raise PlotOptionError(f"{{--params}}: this run has no parameter {spec!r}",
+                                  hint=did_you_mean(canonical, valid, "It has", limit=12))
     return tuple(specs)
 
 

@@ -19,7 +19,7 @@ from autogradcli.errors import RunFolderError
 HISTORY, EPOCHS, SUMMARY, CONFIG, DATA = (
     "history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
 REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)
-RERUN = "rerun autograd-train on its config (with --overwrite) to write it again"
+RERUN = "rerun autograd-train on its config (with {--overwrite}) to write it again"
 _SPEC = re.compile(r"^([A-Za-z_][\w.]*)(?:\[(\d+(?:\s*,\s*\d+)*)\])?$")
 
 
@@ -120,7 +120,7 @@ def check_is_run(path: Path) -> None:
     where = str(path)
     if not path.exists():
         raise RunFolderError("no such folder", where=where,
-                             hint="give the folder autograd-train wrote (output.dir, or its --out)")
+                             hint="give the folder autograd-train wrote (output.dir, or its {--out})")
     if not path.is_dir():
         raise RunFolderError("not a folder", where=where,
                              hint="give the run folder, not one of its files")

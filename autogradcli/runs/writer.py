@@ -64,12 +64,12 @@ class RunFolder:
         where = str(self.path)
         if self.path.exists() and not self.path.is_dir():
             raise RunFolderError("exists and is not a folder", where=where,
-                                 hint="choose another output folder (output.dir or --out)")
+                                 hint="choose another output folder (output.dir or {--out})")
         if self.path.is_dir() and any(self.path.iterdir()):
             if not overwrite:
                 raise RunFolderError(
                     "run folder already exists and is not empty", where=where,
-                    hint="pass --overwrite to replace it, or choose another folder (--out DIR)")
+                    hint="pass {--overwrite} to replace it, or choose another folder ({--out} DIR)")
             for name in FILES:
                 (self.path / name).unlink(missing_ok=True)
         try:

@@ -174,7 +174,7 @@ class DaskPool:
 
     def connect(self) -> None:
         """Import dask and reach the scheduler, or raise a UserError saying what to do."""
-        where = f"--scheduler {self.scheduler}"
+        where = f"{{--scheduler}} {self.scheduler}"
         try:
             from dask.distributed import Client
         except ImportError:

@@ -128,13 +128,13 @@ def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, list]:
         key, _, values_text = text.partition("=")
         key = key.strip()
         if not _ or not _KEY.match(key):
-            raise ConfigError("expected KEY.PATH=VALUE1,VALUE2,...", where=f"--sweep {text}",
-                              hint="e.g. --sweep optimizer.lr=0.005,0.02,0.1")
+            raise ConfigError("expected KEY.PATH=VALUE1,VALUE2,...", where=f"{{--sweep}} {text}",
+                              hint="e.g. {--sweep} optimizer.lr=0.005,0.02,0.1")
         try:
             values = yaml.safe_load(f"[{values_text}]")
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            raise ConfigError(f"the values are not valid YAML: {problem}", where=f"--sweep {text}",
+            raise ConfigError(f"the values are not valid YAML: {problem}", where=f"{{--sweep}} {text}",
                               hint="separate values with commas; quote strings with commas in "
                                    "them, e.g. name='a,b'") from None
         grid.setdefault(key, []).extend(_number_or_text(v) for v in values)
@@ -212,12 +212,12 @@ def _merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set
     for key, values in (grid or {}).items():
         if not isinstance(values, (list, tuple)):
             raise ConfigError(f"expected a list of values, got {show(values)}",
-                              where=f"--sweep {key}", hint=f"e.g. --sweep {key}=V1,V2")
+                              where=f"{{--sweep}} {key}", hint=f"e.g. {{--sweep}} {key}=V1,V2")
         merged[key] = list(values)
         given.add(key)
     if not merged:
         raise ConfigError("nothing to sweep: the grid is empty", where=_file(config),
-                          hint="give --sweep KEY=V1,V2 (e.g. --sweep optimizer.lr=0.01,0.1) or a "
+                          hint="give {--sweep} KEY=V1,V2 (e.g. {--sweep} optimizer.lr=0.01,0.1) or a "
                                "`sweep:` section in the config")
     return merged, given
 
@@ -228,17 +228,17 @@ def _merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set
 def _validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:
     """Check every key and every value on its own, so the message names the culprit."""
     for key, values in grid.items():
-        origin = f"--sweep {key}" if key in given else f"{_file(base)}: sweep.{key}"
+        origin = f"{{--sweep}} {key}" if key in given else f"{_file(base)}: sweep.{key}"
         if not isinstance(key, str) or not _KEY.match(key):
             raise ConfigError("not a dotted key path", where=origin,
                               hint="e.g. optimizer.lr or training.batch_size")
         if key == "sweep" or key.startswith(("sweep.", "output.")) or key == "output":
             raise ConfigError(f"cannot sweep {key}", where=origin,
                               hint="the sweep chooses each run's folder; set the sweep folder "
-                                   "with --out DIR")
+                                   "with {--out} DIR")
         if not values:
             raise ConfigError("no values to sweep", where=origin,
-                              hint=f"give at least one value, e.g. --sweep {key}=V1,V2")
+                              hint=f"give at least one value, e.g. {{--sweep}} {key}=V1,V2")
         seen = []
         for value in values:
             if value in seen:
@@ -252,9 +252,9 @@ def _validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None
                 # a clash with another key (batch_size vs data.n) may be fixed by another swept
                 # value: the combinations are checked next
                 if path == key or path.startswith(key + ".") or key.startswith(path + "."):
-                    message = exc.message if path == key else f"{path}: {exc.message}"
-                    raise ConfigError(message, where=f"{origin}={_cell(value)}",
-                                      hint=exc.hint) from None
+                    message = exc.raw("message")
+                    raise exc.remade(message=message if path == key else f"{path}: {message}",
+                                     where=f"{origin}={_cell(value)}") from None
 
 
 def _error_path(exc: ConfigError, key: str) -> str:
@@ -269,7 +269,7 @@ def _point_configs(base: Config, points: list[dict], names: list[str]) -> list[C
             configs.append(config_with(base, point))
         except ConfigError as exc:
             where = f"sweep point {name}: {_error_path(exc, '')}".rstrip(": ")
-            raise ConfigError(exc.message, where=where, hint=exc.hint) from None
+            raise exc.remade(where=where) from None
     return configs
 
 
@@ -367,10 +367,10 @@ def _refuse_conflicts(folder: Path, points: list[_Point]) -> None:
         raise RunFolderError(
             f"{len(clashing)} finished run(s) were made with a different config: {listed}",
             where=str(folder),
-            hint="pass --overwrite to redo them, or choose another sweep folder (--out DIR)")
+            hint="pass {--overwrite} to redo them, or choose another sweep folder ({--out} DIR)")
     if folder.is_file():
         raise RunFolderError("exists and is not a folder", where=str(folder),
-                             hint="choose another sweep folder (--out DIR)")
+                             hint="choose another sweep folder ({--out} DIR)")
 
 
 def _check_folder(folder: Path, overwrite: bool) -> None:
@@ -378,7 +378,7 @@ def _check_folder(folder: Path, overwrite: bool) -> None:
     if foreign and not overwrite:
         raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
                              where=str(folder),
-                             hint="choose another sweep folder (--out DIR), or pass --overwrite "
+                             hint="choose another sweep folder ({--out} DIR), or pass {--overwrite} "
                                   "to use it anyway")
 
 
@@ -423,14 +423,14 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
 
 def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ConfigError(f"jobs must be a whole number >= 1, got {show(jobs)}", where="--jobs",
-                          hint=f"e.g. --jobs {os.cpu_count() or 2} (one per CPU core)")
+        raise ConfigError(f"jobs must be a whole number >= 1, got {show(jobs)}", where="{--jobs}",
+                          hint=f"e.g. {{--jobs}} {os.cpu_count() or 2} (one per CPU core)")
     if executor not in EXECUTORS:
-        raise ConfigError(f"unknown executor {show(executor)}", where="--executor",
+        raise ConfigError(f"unknown executor {show(executor)}", where="{--executor}",
                           hint=f"use one of {', '.join(EXECUTORS)}")
     if executor == "dask" and not scheduler:
-        raise ConfigError("the dask executor needs a scheduler address", where="--scheduler",
-                          hint="e.g. --scheduler tcp://host:8786 (start one with `dask scheduler`)")
+        raise ConfigError("the dask executor needs a scheduler address", where="{--scheduler}",
+                          hint="e.g. {--scheduler} tcp://host:8786 (start one with `dask scheduler`)")
 
 
 class _Sweep:

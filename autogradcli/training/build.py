@@ -43,7 +43,8 @@ def build(config: Config) -> Experiment:
         if config.data.kind == "csv" and config.source is not None:
             # the CSV's own error names the file and column; add where the config chose them
             context = f"data section: {_where(config, 'data.path')}"
-            exc.hint = f"{exc.hint}\n  {context}" if exc.hint else context
+            hint = exc.raw("hint")
+            raise exc.remade(hint=f"{hint}\n  {context}" if hint else context) from None
         raise
     check_batch_size(config.training.batch_size, dataset, where=_where(config, "training.batch_size"))
     model = build_model(config, dataset)

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from autogradcli.cli.plot import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from plotting_helpers import make_run
+from helpers import PLOT, make_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HAS_DOT = shutil.which("dot") is not None
@@ -27,7 +27,7 @@ HAS_DOT = shutil.which("dot") is not None
 def plot(*args, cwd=None):
     """The installed command, as a user runs it."""
     env = dict(os.environ, COLUMNS="100")
-    return subprocess.run(["autograd-plot", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([*PLOT, *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, check=False)
 
 

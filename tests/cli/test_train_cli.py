@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,15 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 TUTORIAL = ROOT / "configs" / "seed_linear.yaml"
 RUN_FILES = ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
-COMMAND = shutil.which("autograd-train")
-
-pytestmark = pytest.mark.skipif(COMMAND is None, reason="autograd-train is not installed "
-                                                        "(pip install -e .)")
+COMMAND = [sys.executable, "-m", "autogradcli.cli.train"]  # the installed package, PATH or not
 
 
 def cli(*args, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    return subprocess.run([COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([*COMMAND, *map(str, args)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
 
 
@@ -254,7 +250,7 @@ def test_divergence_exits_1_and_keeps_the_history(tmp_path):
 def test_ctrl_c_exits_130_and_marks_the_summary_interrupted(tmp_path):
     env = {**os.environ, "COLUMNS": "100"}
     proc = subprocess.Popen(
-        [COMMAND, TUTORIAL, "--out", "run", "--set", "training.epochs=1000000"], cwd=tmp_path,
+        [*COMMAND, TUTORIAL, "--out", "run", "--set", "training.epochs=1000000"], cwd=tmp_path,
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:
