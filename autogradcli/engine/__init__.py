@@ -1,18 +1,59 @@
-"""The autograd tensor engine, used as `import autogradcli.engine as ag`. Imports numpy only."""
+"""The autograd tensor engine, used as `import autogradcli.engine as ag`. Imports numpy only.
 
-from .tensor import Tensor, bool_ as bool, float32, float64, int64  # first: ops need Tensor
+No engine module imports another that imports it back, so the imports below work in any order.
+"""
+
 from .backward import grad
+from .creation import (
+    arange,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .dot import to_dot
 from .functional import (
-    abs, cat, clamp, exp, flatten, log, log_softmax, matmul, max, maximum, mean, min, minimum,
-    permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sum, t, tanh, transpose,
-    unsqueeze, view, where,
+    abs,
+    cat,
+    clamp,
+    exp,
+    flatten,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    t,
+    tanh,
+    transpose,
+    unsqueeze,
+    view,
+    where,
 )
-from .creation import (
-    arange, full, linspace, manual_seed, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
-)
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
+from .methods import Tensor  # Tensor with its graph-building methods attached
+from .tensor import bool_ as bool
+from .tensor import float32, float64, int64
 
 __all__ = [
     "Tensor", "abs", "arange", "bool", "cat", "clamp", "enable_grad", "exp", "flatten", "float32",

@@ -96,17 +96,23 @@ def _data(g):
     return g.data if isinstance(g, Tensor) else g
 
 
+def _seed_nodes(roots, seeds, create_graph, capture):
+    """The seeds, summed per node that made a root; a root that is a leaf gets its seed at once."""
+    pending = {}
+    for t, g in zip(roots, seeds):
+        if t.grad_fn is None:
+            _deliver(t, g, create_graph, capture)
+        else:
+            node = t.grad_fn
+            pending[node] = pending[node] + g if node in pending else g
+    return pending
+
+
 def _walk(roots, seeds, retain_graph, create_graph, capture):
     prev = _gm._enabled
     _gm._set(create_graph)
     try:
-        pending = {}
-        for t, g in zip(roots, seeds):
-            if t.grad_fn is None:
-                _deliver(t, g, create_graph, capture)
-            else:
-                node = t.grad_fn
-                pending[node] = pending[node] + g if node in pending else g
+        pending = _seed_nodes(roots, seeds, create_graph, capture)
         deps = _count_dependencies(list(pending))
         ready = [n for n in pending if n not in deps]
         while ready:
@@ -127,10 +133,7 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
                 if parent.__class__ is Tensor:
                     _deliver(parent, gi, create_graph, capture)
                     continue
-                if parent in pending:
-                    pending[parent] = pending[parent] + gi
-                else:
-                    pending[parent] = gi
+                pending[parent] = pending[parent] + gi if parent in pending else gi
                 left = deps[parent] - 1
                 deps[parent] = left
                 if left == 0:

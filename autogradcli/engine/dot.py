@@ -34,8 +34,9 @@ def to_dot(tensor, params=None) -> str:
              '  node [fontname="Helvetica", fontsize=11];']
     out_name = next((n for n, t in params.items() if t is tensor), "output")
     if tensor.grad_fn is None:
-        lines.append(f"  {node_id(tensor)} [label={_label(_leaf_text(out_name, tensor))}, {_LEAF}];")
-        return "\n".join(lines + ["}"]) + "\n"
+        label = _label(_leaf_text(out_name, tensor))
+        lines.append(f"  {node_id(tensor)} [label={label}, {_LEAF}];")
+        return "\n".join([*lines, "}"]) + "\n"
     lines.append(f"  out [label={_label(_leaf_text(out_name, tensor))}, {_OUT}];")
     lines.append(f"  {node_id(tensor.grad_fn)} -> out;")
     stack, seen = [tensor.grad_fn], {id(tensor.grad_fn)}
@@ -57,4 +58,4 @@ def to_dot(tensor, params=None) -> str:
             else:
                 text = _leaf_text(leaf_names.get(id(parent), ""), parent)
                 lines.append(f"  {node_id(parent)} [label={_label(text)}, {_LEAF}];")
-    return "\n".join(lines + ["}"]) + "\n"
+    return "\n".join([*lines, "}"]) + "\n"

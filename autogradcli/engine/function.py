@@ -93,7 +93,7 @@ class Op:
                 _raise_modified(self, "output", np.shape(self.out_data), seen, counter[0])
 
     def release(self):
-        """Free the saved values; the graph's structure stays so a second walk can explain itself."""
+        """Free the saved values; the graph stays, so a second walk can explain why it fails."""
         self.inputs = None
         if self.saves_output:
             self.out_data = None

@@ -45,7 +45,7 @@ class _GradMode:
 
 
 class no_grad(_GradMode):
-    """Disable graph recording, e.g. for the parameter update: `with ag.no_grad(): a.sub_(lr * a.grad)`."""
+    """Disable graph recording, e.g. for the update: `with ag.no_grad(): a.sub_(lr * a.grad)`."""
 
     _flag = False
 
@@ -57,7 +57,7 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
-    """Set grad mode to `mode`: takes effect at once (as a function) or for a block (as a context)."""
+    """Set grad mode to `mode`: at once (called as a function) or for a block (as a context)."""
 
     def __init__(self, mode: bool):
         super().__init__()

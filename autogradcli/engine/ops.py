@@ -140,7 +140,7 @@ class Tanh(Op):
 
 
 class Clamp(Op):
-    """z = min(max(x, lo), hi);  dz/dx = 1 where lo <= x <= hi (bounds included, as torch), else 0"""
+    """z = clip(x, lo, hi);  dz/dx = 1 where lo <= x <= hi (bounds included, as torch), else 0"""
 
     torch_name = "ClampBackward1"
 
@@ -551,7 +551,7 @@ class Cat(Op):
     def backward(self, g, *xs):
         lead = (slice(None),) * self.dim
         starts = [0, *self.ends[:-1]]
-        return tuple(g[lead + (slice(a, b),)] for a, b in zip(starts, self.ends))
+        return tuple(g[(*lead, slice(a, b))] for a, b in zip(starts, self.ends))
 
 
 # ============================================================================ composites

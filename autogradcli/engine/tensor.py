@@ -1,6 +1,8 @@
 """Tensor: a numpy array with the autograd fields (grad, requires_grad, grad_fn, version counter).
 
-Operators and methods dispatch to the rows of ops.py. Imports numpy and the standard library only.
+The engine's bottom layer: imports numpy and grad_mode only, so every other module can build
+Tensors with `_make` without a cycle. The methods that record graph nodes (operators, math,
+reductions, shapes, in place, backward) need ops.py, so methods.py attaches them.
 """
 
 import numbers
@@ -56,7 +58,9 @@ def _to_dtype(dtype):
     try:
         return np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"unknown dtype {dtype!r}; use ag.float32, ag.float64 or ag.int64") from None
+        raise TypeError(
+            f"unknown dtype {dtype!r}; use ag.float32, ag.float64 or ag.int64"
+        ) from None
 
 
 def _to_array(data, dtype=None):
@@ -84,7 +88,8 @@ def _check_grad_dtype(data):
     if data.dtype.kind != "f":
         raise RuntimeError(
             f"only tensors of floating point dtype can require gradients, not {data.dtype}. "
-            "Create it with dtype=ag.float32 (or float64), e.g. ag.tensor([1, 2], dtype=ag.float32)."
+            "Create it with dtype=ag.float32 (or float64), "
+            "e.g. ag.tensor([1, 2], dtype=ag.float32)."
         )
 
 
@@ -159,12 +164,6 @@ class Tensor:
     @property
     def _version_count(self) -> int:
         return self._version[0]
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) into the .grad of every leaf that requires grad."""
-        from .backward import backward
-
-        backward(self, gradient, retain_graph, create_graph)
 
     def detach(self):
         """The same data, cut from the graph (shares data and version counter, as in torch)."""
@@ -269,147 +268,30 @@ class Tensor:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        return "tensor(" + ", ".join([body, *extras]) + ")"
 
-    # ------------------------------------------------------------------ in place
-    def _records_inplace(self, other=None) -> bool:
-        """Whether an in-place op must be recorded in the graph (and refuse leaves needing grad)."""
-        if not _gm._enabled:
-            return False
-        if self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(
-                "a leaf tensor that requires grad is being used in an in-place operation. "
-                "Update parameters inside `with ag.no_grad():` (e.g. a.sub_(lr * a.grad)), "
-                "or use an out-of-place operation."
-            )
-        return self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-
+    # ------------------------------------------------------------------ writes
     def _writable(self):
+        """The array to write into in place, with the version counter bumped for the write."""
         if not self.data.flags.writeable:
             self.data = self.data.copy()  # e.g. a gradient that is a broadcast view
         self._version[0] += 1
         return self.data
 
-    def _inplace_recorded(self, make, other):
-        """Record `self = make(self, other)` in the graph, then write the result into self."""
-        # The previous value, as the new node's input: a copy with its own version counter, so
-        # the new node can read it; nodes that saved `self` earlier still see the bump below.
-        old = _make(self.data.copy(), self._requires_grad)
-        old.grad_fn = self.grad_fn
-        out = make(old, _operand(other))
-        if out.shape != self.shape:
-            raise RuntimeError(
-                f"output with shape {self.shape} doesn't match the broadcast shape {out.shape}"
-            )
-        self._writable()[...] = out.data
-        self.grad_fn = out.grad_fn
-        self._requires_grad = True
-        return self
-
-    def _inplace_ufunc(self, ufunc, make, other, alpha=1):
-        if self._records_inplace(other):
-            if alpha != 1:
-                return self._inplace_recorded(lambda x, y: make(x, y * alpha), other)
-            return self._inplace_recorded(make, other)
-        value = other.data if isinstance(other, Tensor) else other
-        data = self._writable()
-        ufunc(data, value * alpha if alpha != 1 else value, out=data)
-        return self
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        return self.copy_(value)
-
-    def copy_(self, src):
-        if self._records_inplace(src):
-            return self._inplace_recorded(_ops.replace, src)
-        self._writable()[...] = src.data if isinstance(src, Tensor) else src
-        return self
-
-    def add_(self, other, alpha=1):
-        return self._inplace_ufunc(np.add, Tensor.__add__, other, alpha)
-
-    def sub_(self, other, alpha=1):
-        return self._inplace_ufunc(np.subtract, Tensor.__sub__, other, alpha)
-
-    def mul_(self, other):
-        return self._inplace_ufunc(np.multiply, Tensor.__mul__, other)
-
-    def div_(self, other):
-        return self._inplace_ufunc(np.true_divide, Tensor.__truediv__, other)
-
-    def clamp_(self, min=None, max=None):
-        if self._records_inplace():
-            return self._inplace_recorded(lambda x, _: x.clamp(min, max), None)
-        data = self._writable()
-        np.clip(data, min, max, out=data)
-        return self
-
     def __setitem__(self, index, value):
         if _gm._enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
             raise RuntimeError(
                 "index assignment (t[i] = v) is an in-place operation this engine does not record "
-                "in the graph; do it under ag.no_grad(), or build the tensor with ag.where / ag.cat."
+                "in the graph; do it under ag.no_grad(), "
+                "or build the tensor with ag.where / ag.cat."
             )
         if not self.data.flags.writeable:
             self.data = self.data.copy()
         self.data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
         self._version[0] += 1
 
-    # ------------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _ops.Add.apply(self, _operand(other))
-
-    def __radd__(self, other):
-        return _ops.Add.apply(_operand(other), self)
-
-    def __sub__(self, other):
-        return _ops.Sub.apply(self, _operand(other))
-
-    def __rsub__(self, other):
-        return _ops.Sub.apply(_operand(other), self)
-
-    def __mul__(self, other):
-        return _ops.Mul.apply(self, _operand(other))
-
-    def __rmul__(self, other):
-        return _ops.Mul.apply(_operand(other), self)
-
-    def __truediv__(self, other):
-        return _ops.Div.apply(self, _operand(other))
-
-    def __rtruediv__(self, other):
-        return _ops.Div.apply(_operand(other), self)
-
-    def __pow__(self, exponent):
-        if isinstance(exponent, numbers.Number):
-            return _ops.Pow.apply(self, p=exponent)
-        return _ops.PowTensor.apply(self, _operand(exponent))
-
-    def __rpow__(self, base):
-        return _ops.PowTensor.apply(_operand(base), self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, _operand(other))
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(_operand(other), self)
-
-    def __neg__(self):
-        return _ops.Neg.apply(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _ops.Abs.apply(self)
-
-    def __getitem__(self, index):
-        return _ops.Index.apply(self, index=_index_data(index))
-
-    # Comparisons make bool tensors and are never recorded.
+    # ------------------------------------------------------------------ never recorded
+    # Comparisons make bool tensors, argmax/argmin int64 ones: no gradient flows through them.
     def _compare(self, ufunc, other):
         return _make(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
 
@@ -440,170 +322,11 @@ class Tensor:
     def __or__(self, other):
         return self._compare(np.logical_or, other)
 
-    # ------------------------------------------------------------------ elementwise
-    def neg(self):
-        return _ops.Neg.apply(self)
-
-    def add(self, other):
-        return self + other
-
-    def sub(self, other):
-        return self - other
-
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def pow(self, exponent):
-        return self**exponent
-
-    def exp(self):
-        return _ops.Exp.apply(self)
-
-    def log(self):
-        return _ops.Log.apply(self)
-
-    def sqrt(self):
-        return _ops.Sqrt.apply(self)
-
-    def abs(self):
-        return _ops.Abs.apply(self)
-
-    def relu(self):
-        return _ops.Relu.apply(self)
-
-    def sigmoid(self):
-        return _ops.Sigmoid.apply(self)
-
-    def tanh(self):
-        return _ops.Tanh.apply(self)
-
-    def clamp(self, min=None, max=None):
-        if min is None and max is None:
-            raise RuntimeError("clamp needs at least one of min or max")
-        return _ops.Clamp.apply(self, lo=min, hi=max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return _ops.Maximum.apply(self, _operand(other))
-
-    def minimum(self, other):
-        return _ops.Minimum.apply(self, _operand(other))
-
-    def to(self, dtype):
-        dtype = _to_dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=dtype)
-
-    def float(self):
-        return self.to(float32)
-
-    def double(self):
-        return self.to(float64)
-
-    def clone(self):
-        return _ops.Clone.apply(self)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False):
-        dims = None if dim is None else _dim_tuple(dim, self.data.ndim)
-        return _ops.Sum.apply(self, dim=dims, keepdim=keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        dims = None if dim is None else _dim_tuple(dim, self.data.ndim)
-        shape = self.data.shape
-        whole = dims is None or not shape
-        count = self.data.size if whole else int(np.prod([shape[d] for d in dims]))
-        return _ops.Sum.apply(self, dim=dims, keepdim=keepdim) / count
-
-    def max(self, dim=None, keepdim=False):
-        if dim is None:
-            return _ops.Max.apply(self)
-        return _ops.extreme_along(self, dim, keepdim, np.argmax, "max")
-
-    def min(self, dim=None, keepdim=False):
-        if dim is None:
-            return _ops.Min.apply(self)
-        return _ops.extreme_along(self, dim, keepdim, np.argmin, "min")
-
     def argmax(self, dim=None, keepdim=False):
         return _make(np.argmax(self.data, axis=dim, keepdims=keepdim))
 
     def argmin(self, dim=None, keepdim=False):
         return _make(np.argmin(self.data, axis=dim, keepdims=keepdim))
-
-    def softmax(self, dim):
-        return _ops.Softmax.apply(self, dim=dim)
-
-    def log_softmax(self, dim):
-        return _ops.LogSoftmax.apply(self, dim=dim)
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return _ops.Reshape.apply(self, shape=tuple(shape))
-
-    view = reshape
-
-    def expand(self, *shape):
-        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        shape = tuple(s if s != -1 else n for s, n in zip(shape, (None,) * (len(shape) - self.ndim)
-                      + self.shape))
-        return _ops.Expand.apply(self, shape=shape)
-
-    def permute(self, *dims):
-        dims = dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims
-        return _ops.Permute.apply(self, dims=_dim_tuple(dims, self.data.ndim))
-
-    def transpose(self, dim0, dim1):
-        dims = list(range(self.data.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-        return _ops.Permute.apply(self, dims=tuple(dims))
-
-    def t(self):
-        if self.data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.data.ndim}")
-        return self if self.data.ndim < 2 else self.transpose(0, 1)
-
-    @property
-    def T(self):
-        return self.permute(tuple(reversed(range(self.data.ndim))))
-
-    @property
-    def mT(self):
-        return self.transpose(-2, -1)
-
-    def unsqueeze(self, dim):
-        ndim = self.data.ndim + 1
-        if not -ndim <= dim < ndim:
-            raise IndexError(f"unsqueeze: dim {dim} out of range for {ndim - 1}-d tensor")
-        shape = list(self.data.shape)
-        shape.insert(dim % ndim, 1)
-        return self.reshape(tuple(shape))
-
-    def squeeze(self, dim=None):
-        shape = self.data.shape
-        if dim is None:
-            new = tuple(n for n in shape if n != 1)
-        else:
-            dims = _dim_tuple(dim, self.data.ndim)
-            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        return self if new == shape else self.reshape(new)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        shape = self.data.shape
-        if not shape:
-            return self.reshape((1,))
-        start, end = start_dim % len(shape), end_dim % len(shape)
-        merged = int(np.prod(shape[start : end + 1]))
-        return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
-
-    def matmul(self, other):
-        return self @ other
 
 
 def _index_data(index):
@@ -622,5 +345,3 @@ def _index_data(index):
         return np.nonzero(np.asarray(index))
     return index
 
-
-from . import ops as _ops

@@ -1,14 +1,13 @@
-"""The run folder: history.csv, epochs.csv, summary.json, config.yaml (docs/run-folder.md).
+"""Writing a run folder: the refusal to overwrite, rows as training runs, the summary.
 
-Owns their format and the refusal to overwrite; data.csv is data_csv.write_dataset_csv's.
-Imports numpy, the standard library and errors only: never the engine, config, rich or the CLI.
+File names and cells come from layout.py; data.csv is data_file.py's. Imports numpy, the standard
+library and errors only: never the engine, config, rich or the CLI.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import platform
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,34 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from autogradcli.errors import RunFolderError
-
-HISTORY = "history.csv"
-EPOCHS = "epochs.csv"
-SUMMARY = "summary.json"
-CONFIG = "config.yaml"
-DATA = "data.csv"
-FILES = (HISTORY, EPOCHS, SUMMARY, CONFIG, DATA)
-STATUSES = ("running", "completed", "diverged", "interrupted", "failed")
-EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "seconds")
-
-
-def fmt(value) -> str:
-    """One CSV cell: repr of a float (shortest round-trip, so reruns are byte-identical)."""
-    if value is None:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return str(value)
-
-
-def history_columns(shapes: Mapping[str, tuple]) -> list[str]:
-    """history.csv's parameter columns: the name of a scalar, `{name}_norm` for a tensor."""
-    return [name if tuple(shape) == () else f"{name}_norm" for name, shape in shapes.items()]
-
+from autogradcli.runs.atomic import write_atomic
+from autogradcli.runs.layout import CONFIG, EPOCH_COLUMNS, EPOCHS, FILES, HISTORY, STATUSES, SUMMARY, fmt
 
 class RunFolder:
     """A run's output folder, created at once; refuses an existing non-empty folder.
@@ -110,10 +83,7 @@ class RunFolder:
             "versions": _versions(),
         }
         text = json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n"
-        tmp = self.path / (SUMMARY + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.path / SUMMARY)
-        return self.path / SUMMARY
+        return write_atomic(self.path / SUMMARY, text)
 
     # ----------------------------------------------------------------- rows as training runs
     def start_history(self, param_columns) -> None:

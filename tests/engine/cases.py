@@ -4,8 +4,8 @@ Adding an op to the engine means one row here. Inputs are float64 and kept off k
 their domain; kinks and ties are tested exactly, and separately, in test_kinks.py.
 """
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,7 +62,9 @@ class Case:
     def arrays(self, seed=0):
         """The case's float64 input arrays, reproducible from seed."""
         rng = np.random.default_rng(seed)
-        domains = self.domain if isinstance(self.domain, tuple) else (self.domain,) * len(self.shapes)
+        domains = self.domain
+        if not isinstance(domains, tuple):
+            domains = (domains,) * len(self.shapes)
         n_distinct = sum(int(np.prod(s)) for s, d in zip(self.shapes, domains) if d == "distinct")
         pool = iter(rng.permutation(_GRID)[:n_distinct])
         out = []

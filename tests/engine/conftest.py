@@ -1,4 +1,4 @@
-"""Fixtures for the engine tests: a seeded generator, and grad mode and engine seed reset per test."""
+"""Engine test fixtures: a seeded generator, and grad mode and engine seed reset per test."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from autogradcli.engine import grad_mode
 
 @pytest.fixture(autouse=True)
 def _fresh_engine_state():
-    """Each test starts in grad mode with the engine's generator seeded, whatever the last one did."""
+    """Each test starts in grad mode, the engine's generator seeded, whatever the last one did."""
     ag.manual_seed(0)
     grad_mode._set(True)
     yield

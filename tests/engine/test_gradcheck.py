@@ -1,10 +1,9 @@
 """First- and second-order gradient checks of every row of cases.py, in float64."""
 
 import pytest
+from cases import CASES
 
 import autogradcli.engine as ag
-
-from cases import CASES
 
 SECOND_ORDER = [c for c in CASES if c.second_order]
 

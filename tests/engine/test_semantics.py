@@ -1,5 +1,5 @@
 """PyTorch's eager semantics: errors and their remedies, accumulation, grad modes, versions, dtypes,
-operators, ag.grad, repr, DOT export and seeding. Expected behaviour checked by hand against torch."""
+operators, ag.grad, repr, DOT export and seeding, each checked by hand against torch."""
 
 import numpy as np
 import pytest
@@ -91,7 +91,8 @@ def test_in_place_under_no_grad_updates_leaf_and_returns_self(method, args, expe
 
 
 @pytest.mark.parametrize("method, args, expected", [
-    ("add_", (ag.tensor([1.0, 1.0]),), [4.0, 5.0]), ("sub_", (ag.tensor([1.0, 1.0]),), [-2.0, -1.0]),
+    ("add_", (ag.tensor([1.0, 1.0]),), [4.0, 5.0]),
+    ("sub_", (ag.tensor([1.0, 1.0]),), [-2.0, -1.0]),
 ])
 def test_in_place_alpha(method, args, expected):
     a = ag.tensor([1.0, 2.0])
@@ -294,9 +295,8 @@ def test_enable_grad_records_inside_no_grad():
 
 
 def test_grad_mode_restored_after_exception():
-    with pytest.raises(ValueError):
-        with ag.no_grad():
-            raise ValueError
+    with pytest.raises(ValueError), ag.no_grad():
+        raise ValueError
     assert ag.is_grad_enabled()
 
 

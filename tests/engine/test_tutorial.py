@@ -1,4 +1,4 @@
-"""The tutorial's model, y_hat = a * x + b on 100 synthetic points in float64, trained with the engine."""
+"""The tutorial's y_hat = a * x + b on 100 synthetic points in float64, trained with the engine."""
 
 import numpy as np
 import pytest
