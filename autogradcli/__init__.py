@@ -1,6 +1,6 @@
 """autogradcli: YAML-driven gradient-descent experiments on a small autograd engine over numpy.
 
-The Python API (autogradcli.api: load_config, train, sweep, config_schema) is re-exported here
+The Python API (autogradcli.api: load_config, train, sweep, plot, ...) is re-exported here
 lazily, so that `import autogradcli.engine` alone does not load pydantic and the config layer.
 """
 
@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-_API = ("RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid", "sweep",
-        "train")
+_API = ("RunInterrupted", "RunResult", "config_schema", "config_yaml", "load_config",
+        "parse_grid", "plot", "sweep", "train")
 
-__all__ = ["RunInterrupted", "RunResult", "__version__", "config_schema", "load_config",
-           "parse_grid", "sweep", "train"]
+__all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:
     from autogradcli.api import (
         RunInterrupted,
         RunResult,
         config_schema,
+        config_yaml,
         load_config,
         parse_grid,
+        plot,
         sweep,
         train,
     )

@@ -1,4 +1,4 @@
-"""The Python API: load_config, train, sweep, config_schema (re-exported by autogradcli/__init__).
+"""The Python API: load_config, train, sweep, plot and the config helpers (re-exported by the package).
 
 Imports config, experiment and sweeps inside the functions that use them (so `--help` stays fast);
 RunResult and RunInterrupted (from experiment.py) load on first use. Never rich, typer or the CLI.
@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from autogradcli.config import Config
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
-__all__ = ["RunInterrupted", "RunResult", "config_schema", "load_config", "parse_grid",
-           "sweep", "train"]
+__all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "load_config",
+           "parse_grid", "plot", "sweep", "train"]
 
 
 def __getattr__(name: str):
@@ -33,6 +33,13 @@ def load_config(path, overrides=()) -> Config:
     from autogradcli import config as _config
 
     return _config.load_config(path, list(overrides))
+
+
+def config_yaml(config: Config, seed: int | None = None) -> str:
+    """The config as a run would use it (every default filled in, `seed` if given), as YAML."""
+    from autogradcli import config as _config
+
+    return _config.config_to_yaml(_config.resolve_seed(config, seed) if seed is not None else config)
 
 
 def config_schema() -> dict:
@@ -63,7 +70,7 @@ def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
 
     Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
-    from autogradcli.sweeps.runner import parse_sweep_args
+    from autogradcli.sweeps.grid import parse_sweep_args
 
     return parse_sweep_args(list(options))
 
@@ -74,11 +81,25 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
 
     Implemented in autogradcli.sweeps, imported here only when called so that train() and the
-    CLI's startup never load it. progress(event) gets a sweep.RunDone per finished run; returns a
-    sweep.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
+    CLI's startup never load it. progress(event) gets a sweeps.table.RunDone per finished run; returns a
+    sweeps.table.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
     RunFolderError before anything starts, KeyboardInterrupt after stopping the workers.
     """
     from autogradcli.sweeps.runner import sweep as run_sweep
 
     return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
                         scheduler=scheduler, overwrite=overwrite, progress=progress)
+
+
+def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
+         params: str | None = None):
+    """Draw the figures of run folders (one run, several overlaid, or a sweep folder).
+
+    kinds: figure names (default: every one that applies); params: two parameters for the loss
+    surface, e.g. "w[0],b". Yields plotting.Output items (a file written, or a note) as it goes,
+    so files written before an error are kept. Raises UserError (PlotOptionError,
+    RunFolderError). matplotlib loads only here.
+    """
+    from autogradcli import plotting
+
+    yield from plotting.plot(run_dirs, kinds, fmt, out, dpi, params)

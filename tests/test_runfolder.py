@@ -7,7 +7,8 @@ import pytest
 
 from autogradcli.errors import RunFolderError
 from helpers import cli_text
-from autogradcli.runs.writer import FILES, RunFolder, fmt, history_columns
+from autogradcli.runs.layout import FILES, fmt, history_columns
+from autogradcli.runs.writer import RunFolder
 
 
 def _write_rows(folder):

@@ -14,14 +14,9 @@ from autogradcli.sweeps import executors as sweep_workers
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
 from helpers import cli_text
-from autogradcli.sweeps.runner import (
-    SweepResult,
-    SweepRow,
-    expand_grid,
-    parse_sweep_args,
-    run_names,
-    sweep,
-)
+from autogradcli.sweeps.grid import expand_grid, parse_sweep_args, run_names
+from autogradcli.sweeps.runner import sweep
+from autogradcli.sweeps.table import SweepResult, SweepRow
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / "configs" / "seed_linear.yaml"

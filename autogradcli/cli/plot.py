@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from autogradcli import api
 from autogradcli.cli.common import exit_on_user_error, print_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -38,10 +39,8 @@ def plot(
     ] = None,
 ) -> None:
     """Draw the figures of RUN_DIR (default: every figure that applies) and list the files."""
-    from autogradcli import plotting  # matplotlib loads only when plotting is really asked for
-
     with exit_on_user_error():
-        for output in plotting.plot(run_dirs, kind or (), fmt.lower(), out, dpi, params):
+        for output in api.plot(run_dirs, kind or (), fmt.lower(), out, dpi, params):
             if output.path is not None:
                 typer.echo(str(output.path))
             if output.note:

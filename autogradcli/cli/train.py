@@ -103,11 +103,8 @@ def _check_sweep_flags(loaded, grid, jobs, executor, scheduler) -> None:
 
 
 def _show_check(loaded, seed) -> None:
-    from autogradcli.config import config_to_yaml, resolve_seed
-
     for i, config in enumerate(loaded):
-        resolved = resolve_seed(config, seed) if seed is not None else config
-        write_line(("---\n" if i else "") + config_to_yaml(resolved))
+        write_line(("---\n" if i else "") + api.config_yaml(config, seed))
 
 
 def _run_one(config, out, overwrite, seed, quiet, json_out) -> api.RunResult:

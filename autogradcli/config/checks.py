@@ -12,6 +12,8 @@ from pydantic import BaseModel
 
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
+from autogradcli.nn.specs import LOSSES
+from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 
 def check_consistency(config: Any) -> None:
@@ -23,29 +25,43 @@ def check_consistency(config: Any) -> None:
 
 
 def _check_model_fits_data(config: Any) -> None:
-    data, model = config.data, config.model
-    d = data.n_features_known()
-    if model.kind == "linear" and d is not None and d != 1:
-        raise FieldProblem(("model", "kind"), f"model 'linear' takes 1 feature; the data has {d}",
+    data, model = config.data, MODEL_SPECS[config.model.kind]
+    problem = model.problem(data.n_features_known(), model.outputs or 1)
+    if problem:
+        raise FieldProblem(("model", "kind"), problem,
                            hint="use kind: linear_multi for several features")
-    if model.kind == "logistic" and not data.is_classification():
-        raise FieldProblem(("model", "kind"), "logistic regression needs class labels",
+    if model.classification and not data.is_classification():
+        raise FieldProblem(("model", "kind"), f"model '{model.kind}' needs class labels",
                            hint="use data kind 'classes', or 'csv' with classes: [...]")
 
 
 def _check_loss_fits(config: Any) -> None:
-    loss, data, model = config.loss.kind, config.data, config.model
-    classify = data.is_classification()
-    if loss in ("bce", "cross_entropy") and not classify:
-        raise FieldProblem(("loss", "kind"), f"{loss} needs class labels; the data is regression",
-                           hint="use mse, mae or huber, or class data")
-    if model.kind == "logistic" and loss not in ("bce", "cross_entropy"):
-        raise FieldProblem(("loss", "kind"), f"logistic regression is trained with bce or "
-                                             f"cross_entropy, not {loss}")
-    k = data.n_classes_known() if data.kind == "csv" else (2 if classify else None)
-    if loss == "bce" and k is not None and k != 2:
-        raise FieldProblem(("loss", "kind"), f"bce needs 2 classes; the data has {k}",
-                           hint="use cross_entropy for more than two classes")
+    data, model, loss = config.data, MODEL_SPECS[config.model.kind], LOSSES[config.loss.kind]
+    if loss.classification and not data.is_classification():
+        raise FieldProblem(("loss", "kind"), f"{loss.name} needs class labels; the data is "
+                                             "regression", hint="use mse, mae or huber, or class data")
+    if model.classification and not loss.classification:
+        raise FieldProblem(("loss", "kind"), f"model '{model.kind}' is trained with bce or "
+                                             f"cross_entropy, not {loss.name}")
+    k = data.n_classes_known()
+    if loss.classification and k is not None:
+        problem = loss.classes_problem(k)
+        if problem:
+            raise FieldProblem(("loss", "kind"), problem[0], hint=problem[1])
+    _check_outputs(config, model, loss.n_outputs(k))
+
+
+def _check_outputs(config: Any, model: Any, needed: int) -> None:
+    """The model must give as many outputs as the loss takes (one per class for cross_entropy)."""
+    requested = getattr(config.model, "output_size", None)
+    if requested is not None and requested != needed:
+        raise FieldProblem(("model", "output_size"),
+                           f"{config.loss.kind} takes {needed} output(s) per row, not {requested}",
+                           hint=f"use output_size: {needed}, or null to infer it")
+    problem = model.problem(None, needed)
+    if problem:
+        raise FieldProblem(("model", "kind"), problem,
+                           hint="use kind: logistic or mlp for one output per class")
 
 
 def _check_batch_size(config: Any) -> None:

@@ -28,6 +28,7 @@ from pydantic import (
 from autogradcli.config import checks as config_checks, yaml_source as config_load
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import ConfigError, did_you_mean
+from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 __all__ = [
     "Config",
@@ -41,7 +42,6 @@ __all__ = [
     "config_to_yaml",
     "config_with",
     "load_config",
-    "model_parameter_names",
     "output_dir",
     "resolve_seed",
 ]
@@ -83,6 +83,10 @@ class _DataBase(_Section):
 
     def n_features_known(self) -> int | None:
         """The number of features when the config alone fixes it, else None."""
+        return None
+
+    def n_classes_known(self) -> int | None:
+        """The number of classes when the config fixes it (classification), else None."""
         return None
 
     def n_rows_known(self) -> int | None:
@@ -168,6 +172,9 @@ class ClassesData(_DataBase):
     def is_classification(self) -> bool:
         return True
 
+    def n_classes_known(self) -> int | None:
+        return 2
+
     def n_features_known(self) -> int | None:
         return self.n_features
 
@@ -240,7 +247,15 @@ class _ModelBase(_Section):
 
     def parameter_names(self) -> list[str]:
         """Names of the parameters, as used in `init`, history.csv and summary.json."""
-        raise NotImplementedError
+        return MODEL_SPECS[self.kind].parameter_names(len(self.hidden_sizes()))
+
+    def hidden_sizes(self) -> tuple[int, ...]:
+        """The hidden layer sizes (none but for an MLP)."""
+        return ()
+
+    def options(self) -> dict[str, Any]:
+        """The model's own arguments beyond its sizes and init (an MLP's activation)."""
+        return {}
 
     @model_validator(mode="after")
     def _init_names(self):
@@ -270,9 +285,6 @@ class LinearModel(_ModelBase):
 
     kind: Literal["linear"] = Field(description="Scalar slope a and intercept b (1 feature).")
 
-    def parameter_names(self) -> list[str]:
-        return ["a", "b"]
-
     @model_validator(mode="after")
     def _scalars(self):
         if isinstance(self.init, dict):
@@ -287,18 +299,12 @@ class LinearMultiModel(_ModelBase):
 
     kind: Literal["linear_multi"] = Field(description="Multivariate linear regression.")
 
-    def parameter_names(self) -> list[str]:
-        return ["w", "b"]
-
 
 class LogisticModel(_ModelBase):
     """Binary (2 classes: w (d,), b scalar, sigmoid) or softmax (k > 2: w (d, k), b (k,))."""
 
     kind: Literal["logistic"] = Field(
         description="Logistic regression: binary with 2 classes, multinomial softmax with more.")
-
-    def parameter_names(self) -> list[str]:
-        return ["w", "b"]
 
 
 class MlpModel(_ModelBase):
@@ -313,18 +319,15 @@ class MlpModel(_ModelBase):
         None, ge=1, description="Outputs; null infers it: 1 for regression and two classes, "
                                 "k for k > 2 classes.")
 
-    def parameter_names(self) -> list[str]:
-        layers = range(1, len(self.hidden) + 2)
-        return [name for i in layers for name in (f"w{i}", f"b{i}")]
+    def hidden_sizes(self) -> tuple[int, ...]:
+        return tuple(self.hidden)
+
+    def options(self) -> dict[str, Any]:
+        return {"activation": self.activation}
 
 
 ModelConfig = Annotated[
     LinearModel | LinearMultiModel | LogisticModel | MlpModel, Field(discriminator="kind")]
-
-
-def model_parameter_names(model: ModelConfig) -> list[str]:
-    """The parameter names a model config declares (`a`, `b`; `w`, `b`; `w1`, `b1`, ...)."""
-    return model.parameter_names()
 
 
 # ---------------------------------------------------------------------------------------------- loss

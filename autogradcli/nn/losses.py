@@ -11,6 +11,7 @@ import numpy as np
 
 import autogradcli.engine as ag
 from autogradcli.errors import did_you_mean
+from autogradcli.nn.specs import LOSSES as SPECS
 
 
 def mse(pred, target):
@@ -76,8 +77,7 @@ def get_loss(name, **options):
     """
     if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}: {did_you_mean(name, LOSSES, 'Losses')}")
-    allowed = {"huber": {"delta"}}.get(name, set())
-    extra = set(options) - allowed
+    extra = set(options) - set(SPECS[name].options)
     if extra:
         raise ValueError(f"loss {name!r} takes no option {min(extra)!r}")
     fn = LOSSES[name]

@@ -1,16 +1,20 @@
 """Models on engine Tensors with named parameters: Line (a, b), Linear, Logistic, MLP.
 
-Built on `autogradcli.engine` and numpy only: never imports config, data, training or the CLI.
+Their parameter shapes come from specs.py (the rules validation and plotting share); MODELS maps
+each config `kind` to its class. Engine and numpy only: never config, data, training or the CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import pairwise
+from typing import ClassVar
 
 import numpy as np
 
 import autogradcli.engine as ag
+from autogradcli.nn.specs import MODELS as SPECS
+from autogradcli.nn.specs import ModelSpec, Sizes
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
@@ -18,11 +22,15 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid")
 class Model:
     """Base class: an ordered dict of named leaf parameters and a forward pass.
 
-    Subclasses declare `shapes()` (name -> shape, in order) and `_random_values(rng, scale)`, and
-    implement `forward(x)`. `is_linear` says whether closed-form least squares applies.
+    Subclasses name their `spec` (parameter shapes from `self.sizes`), declare
+    `_random_values(rng, scale)`, implement `forward(x)` and `from_sizes`. `is_linear` says
+    whether closed-form least squares applies.
     """
 
+    spec: ClassVar[ModelSpec]
+    options: ClassVar[tuple[str, ...]] = ()  # from_sizes' own keyword arguments, as in the config
     is_linear = False
+    sizes: Sizes
 
     def __init__(self, init=None, rng=None, scale=1.0, dtype=ag.float64):
         shapes = self.shapes()
@@ -37,6 +45,12 @@ class Model:
             self._params[name] = ag.tensor(data, requires_grad=True)
 
     def shapes(self) -> dict[str, tuple]:
+        """Parameter name -> shape, in order."""
+        return self.spec.shapes(self.sizes)
+
+    @classmethod
+    def from_sizes(cls, sizes: Sizes, **kwargs) -> Model:
+        """The model of these sizes; kwargs are init, rng, scale and the kind's own options."""
         raise NotImplementedError
 
     def _random_values(self, rng, scale) -> dict[str, np.ndarray]:
@@ -73,10 +87,13 @@ class Line(Model):
     Random init: a, b ~ Normal(0, scale), like the tutorial's torch_randn.
     """
 
+    spec = SPECS["linear"]
     is_linear = True
+    sizes = Sizes(1)
 
-    def shapes(self):
-        return {"a": (), "b": ()}
+    @classmethod
+    def from_sizes(cls, sizes, **kwargs):
+        return cls(**kwargs)
 
     def _random_values(self, rng, scale):
         return {"a": rng.normal(0.0, scale), "b": rng.normal(0.0, scale)}
@@ -99,14 +116,17 @@ class Linear(Model):
     Random init: w ~ Normal(0, scale / sqrt(n_features)), b = 0.
     """
 
+    spec = SPECS["linear_multi"]
     is_linear = True
 
     def __init__(self, n_features, init=None, rng=None, scale=1.0, dtype=ag.float64):
         self.n_features = _positive(n_features, "n_features")
+        self.sizes = Sizes(self.n_features)
         super().__init__(init, rng, scale, dtype)
 
-    def shapes(self):
-        return {"w": (self.n_features,), "b": ()}
+    @classmethod
+    def from_sizes(cls, sizes, **kwargs):
+        return cls(sizes.n_features, **kwargs)
 
     def _random_values(self, rng, scale):
         d = self.n_features
@@ -128,18 +148,20 @@ class Logistic(Model):
     Random init: w ~ Normal(0, scale / sqrt(n_features)), b = 0.
     """
 
+    spec = SPECS["logistic"]
+
     def __init__(self, n_features, n_classes=2, init=None, rng=None, scale=1.0,
                  dtype=ag.float64):
         self.n_features = _positive(n_features, "n_features")
         if int(n_classes) < 2:
             raise ValueError(f"Logistic needs n_classes >= 2, got {n_classes}")
         self.n_classes = int(n_classes)
+        self.sizes = Sizes(self.n_features, 1 if self.n_classes == 2 else self.n_classes)
         super().__init__(init, rng, scale, dtype)
 
-    def shapes(self):
-        if self.n_classes == 2:
-            return {"w": (self.n_features,), "b": ()}
-        return {"w": (self.n_features, self.n_classes), "b": (self.n_classes,)}
+    @classmethod
+    def from_sizes(cls, sizes, **kwargs):
+        return cls(sizes.n_features, max(sizes.n_outputs, 2), **kwargs)
 
     def _random_values(self, rng, scale):
         shapes = self.shapes()
@@ -165,6 +187,9 @@ class MLP(Model):
     weights He normal (relu) or Xavier normal (tanh, sigmoid), the output layer Xavier; times scale.
     """
 
+    spec = SPECS["mlp"]
+    options = ("activation",)
+
     def __init__(self, n_inputs, hidden, output_size=1, activation="tanh", init=None, rng=None,
                  scale=1.0, dtype=ag.float64):
         if activation not in ACTIVATIONS:
@@ -173,28 +198,22 @@ class MLP(Model):
         self.hidden = [_positive(h, "hidden size") for h in hidden]
         self.output_size = _positive(output_size, "output_size")
         self.activation = activation
+        self.sizes = Sizes(self.n_inputs, self.output_size, tuple(self.hidden))
         super().__init__(init, rng, scale, dtype)
         self._layers = [
             (self._params[f"w{i}"], self._params[f"b{i}"])
             for i in range(1, len(self.hidden) + 2)
         ]
 
-    def _sizes(self):
-        return [self.n_inputs, *self.hidden, self.output_size]
-
-    def shapes(self):
-        sizes = self._sizes()
-        shapes = {}
-        for i, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
-            shapes[f"w{i}"] = (fan_in, fan_out)
-            shapes[f"b{i}"] = (fan_out,)
-        return shapes
+    @classmethod
+    def from_sizes(cls, sizes, activation="tanh", **kwargs):
+        return cls(sizes.n_features, sizes.hidden, sizes.n_outputs, activation, **kwargs)
 
     def _random_values(self, rng, scale):
-        sizes = self._sizes()
-        last = len(sizes) - 1
+        layers = [self.n_inputs, *self.hidden, self.output_size]
+        last = len(layers) - 1
         values = {}
-        for i, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
+        for i, (fan_in, fan_out) in enumerate(pairwise(layers), start=1):
             if self.activation == "relu" and i < last:
                 std = np.sqrt(2.0 / fan_in)  # He: keeps the variance through relu
             else:
@@ -211,6 +230,23 @@ class MLP(Model):
             if i < last:
                 h = getattr(h, self.activation)()
         return h.reshape(-1) if self.output_size == 1 else h
+
+
+MODELS: dict[str, type[Model]] = {cls.spec.kind: cls for cls in (Line, Linear, Logistic, MLP)}
+
+
+def create(kind: str, sizes: Sizes, **kwargs) -> Model:
+    """The model of config kind `kind` with these sizes (kwargs: init, rng, scale, options)."""
+    return MODELS[kind].from_sizes(sizes, **kwargs)
+
+
+def from_parameters(kind: str, params: Mapping[str, np.ndarray], **options) -> Model:
+    """A model of `kind` holding saved parameter values, its sizes read off their shapes.
+
+    ValueError (or KeyError) when the values are not this kind's parameters.
+    """
+    shapes = {name: np.shape(value) for name, value in params.items()}
+    return create(kind, SPECS[kind].sizes_of(shapes), init=dict(params), **options)
 
 
 # ------------------------------------------------------------------------------------- helpers

@@ -99,3 +99,6 @@ class Adam(Optimizer):
         step_size = self.lr / (1 - beta1**t)
         denom = np.sqrt(v) / np.sqrt(1 - beta2**t) + self.eps
         return step_size * (m / denom)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}

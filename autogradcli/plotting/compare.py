@@ -1,27 +1,21 @@
 """Comparing runs: loss curves of several runs in one figure, and a sweep's final loss per swept value.
 
-Also reads a sweep folder's sweep.csv, tolerantly (see docs/plotting.md). Imports numpy, matplotlib
-(through figure.py) and rundata: never the CLI.
+Reads a sweep folder through sweeps/table.py, which owns sweep.csv. Imports numpy, matplotlib
+(through figure.py) and runs/: never the CLI.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from autogradcli.errors import RunFolderError
-from autogradcli.plotting.figure import new_figure, styled
+from autogradcli.plotting.figure import loss_title, new_figure, styled
 from autogradcli.plotting.loss import wants_log_scale
-from autogradcli.runs.reader import HISTORY, load_run
-from autogradcli.plotting.surface import LOSS_NAMES
-
-SWEEP = "sweep.csv"
-RUN_COLUMNS = ("run", "folder", "run_dir", "dir", "path", "name")
-RESULT_COLUMNS = {"status", "message", "seconds", "wall_seconds", "steps", "epochs_completed",
-                  "final_train_loss", "final_val_loss", "final_loss", "loss", "seed", "error"}
+from autogradcli.runs.reader import load_run
+from autogradcli.sweeps.table import SWEEP_CSV, read_sweep_csv
 
 
 @dataclass
@@ -55,7 +49,7 @@ def loss_comparison_figure(runs, title: str | None = None):
     if wants_log_scale(*arrays):
         ax.set_yscale("log")
     kinds = {run.loss_kind for run in runs}
-    name = LOSS_NAMES.get(kinds.pop(), "loss") if len(kinds) == 1 else "loss"
+    name = loss_title(kinds.pop(), "loss") if len(kinds) == 1 else "loss"
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"training {name}")
     ax.set_title(title or f"Training loss of {len(runs)} runs (faint: batch loss per step)")
@@ -94,56 +88,26 @@ def _flatten(mapping, prefix="") -> dict:
 
 
 def is_sweep(path: Path) -> bool:
-    return (path / SWEEP).is_file()
+    return (path / SWEEP_CSV).is_file()
 
 
 def load_sweep(path: Path) -> Sweep:
     """Read sweep.csv and the runs it lists; runs that cannot be read are listed in `skipped`."""
-    header, rows = _read_sweep_csv(path / SWEEP)
-    folder_column = next((c for c in RUN_COLUMNS if c in header
-                          and any((path / r[c]).is_dir() for r in rows)), None)
-    if folder_column is None:
-        # no column names the runs: use the sub-folders that are runs (values unknown)
-        rows = [{"run": p.name} for p in sorted(path.iterdir()) if (p / HISTORY).is_file()]
-        folder_column, header = "run", ["run"]
-    keys = _swept_keys(header, rows, folder_column)
+    keys, rows = read_sweep_csv(path / SWEEP_CSV)
     runs, values, skipped = [], {k: [] for k in keys}, []
     for row in rows:
         try:
-            run = load_run(path / row[folder_column])
+            run = load_run(path / row["folder"])
         except RunFolderError as exc:
-            skipped.append(f"{row[folder_column]}: {exc.message}")
+            skipped.append(f"{row['folder']}: {exc.message}")
             continue
         runs.append(run)
         for key in keys:
             values[key].append(_number_or_text(row.get(key, "")))
     if not runs:
         raise RunFolderError("no readable runs in this sweep", where=str(path),
-                             hint="; ".join(skipped[:3]) or "its sub-folders hold no history.csv")
+                             hint="; ".join(skipped[:3]) or "sweep.csv lists no runs")
     return Sweep(path, runs, values, skipped)
-
-
-def _read_sweep_csv(path: Path):
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            rows = [row for row in reader if any((v or "").strip() for v in row.values())]
-            header = [h.strip() for h in reader.fieldnames or []]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise RunFolderError(f"cannot read: {exc}", where=str(path)) from None
-    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
-    return header, rows
-
-
-def _swept_keys(header, rows, folder_column) -> list[str]:
-    """Dotted key paths (optimizer.lr) when there are any, else columns that vary across runs
-    and are not results (loss, status, seconds, final parameters)."""
-    candidates = [c for c in header if c != folder_column and c not in RESULT_COLUMNS
-                  and not c.startswith(("final_", "param_"))]
-    dotted = [c for c in candidates if "." in c]
-    if dotted:
-        return dotted
-    return [c for c in candidates if len({row.get(c) for row in rows}) > 1]
 
 
 def _number_or_text(text: str):

@@ -12,6 +12,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from autogradcli.nn.specs import LOSSES
 from autogradcli.plotting.outdir import prepare_folder, unwritable
 
 FIGSIZE = (7.0, 5.0)
@@ -32,6 +33,12 @@ METADATA = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"Software": None, "CreationDate": None, "Creator": None, "Producer": None},
 }
+
+
+def loss_title(kind: str, default: str | None = None) -> str:
+    """How figures name a loss ("binary cross-entropy"); `default` (else the kind) if unknown."""
+    spec = LOSSES.get(kind)
+    return spec.title if spec else (default or kind)
 
 
 def new_figure(figsize=FIGSIZE) -> Figure:

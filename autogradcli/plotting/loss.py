@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autogradcli.plotting.figure import new_figure, styled
-from autogradcli.plotting.surface import LOSS_NAMES
+from autogradcli.plotting.figure import loss_title, new_figure, styled
 
 
 def wants_log_scale(*arrays) -> bool:
@@ -34,7 +33,7 @@ def loss_figure(run):
                 label="validation loss (per epoch)")
     if wants_log_scale(run.loss, train, val):
         ax.set_yscale("log")
-    name = LOSS_NAMES.get(run.loss_kind, run.loss_kind)
+    name = loss_title(run.loss_kind)
     ax.set_xlabel("step")
     ax.set_ylabel(name)
     status = run.summary.get("status", "")

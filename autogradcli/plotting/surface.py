@@ -11,12 +11,10 @@ from matplotlib.colors import LogNorm
 from matplotlib.patheffects import withStroke
 from matplotlib.ticker import MaxNLocator
 
-from autogradcli.plotting.figure import new_figure, styled
-from autogradcli.runs.reader import parse_spec, spec_names, spec_value
+from autogradcli.plotting.figure import loss_title, new_figure, styled
+from autogradcli.plotting.param_specs import parse_spec, spec_names, spec_value
 
 SURFACE_MODELS = ("linear", "linear_multi", "logistic")
-LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss", "bce": "binary cross-entropy",
-              "cross_entropy": "cross-entropy"}
 GRID = 101
 
 
@@ -110,7 +108,7 @@ def surface_figure(run, specs: tuple[str, str]):
     ax.grid(False)
     ax.contour(axes[0], axes[1], grid, levels=levels[::2], colors="white", linewidths=0.4,
                alpha=0.35)
-    name = LOSS_NAMES.get(loss_kind, loss_kind)
+    name = loss_title(loss_kind)
     bar = fig.colorbar(filled, ax=ax, label=f"{name} on the training data (lighter = higher)")
     if norm is not None:
         bar.set_ticks(_log_ticks(levels[0], levels[-1]))

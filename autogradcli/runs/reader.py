@@ -1,13 +1,13 @@
 """Reading a run folder (docs/run-folder.md) into plain numpy arrays, with clear RunFolderErrors.
 
-Owns what plotting knows of the files. Imports numpy, yaml, data and errors: never matplotlib.
+What plotting, sweeps' resume and scripts know of the files. Imports numpy, yaml, data and
+errors (config only for old folders without data.csv): never matplotlib.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,12 +15,9 @@ import numpy as np
 import yaml
 
 from autogradcli.errors import RunFolderError
+from autogradcli.runs.layout import CONFIG, DATA, EPOCHS, HISTORY, REQUIRED, SUMMARY
 
-HISTORY, EPOCHS, SUMMARY, CONFIG, DATA = (
-    "history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
-REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)
 RERUN = "rerun autograd-train on its config (with {--overwrite}) to write it again"
-_SPEC = re.compile(r"^([A-Za-z_][\w.]*)(?:\[(\d+(?:\s*,\s*\d+)*)\])?$")
 
 
 @dataclass
@@ -93,7 +90,7 @@ def load_run(path: str | Path) -> Run:
     """Read and check a run folder. Raises RunFolderError saying what is wrong and what to do."""
     path = Path(path)
     check_is_run(path)
-    summary = _read_summary(path / SUMMARY)
+    summary = read_summary(path / SUMMARY)
     config = _read_config(path / CONFIG)
     header, table = read_numeric_csv(path / HISTORY)
     if header[:2] != ["epoch", "step"] or header[-1] != "loss" or len(header) < 3:
@@ -169,7 +166,8 @@ def _cell(text: str, path: Path, line: int, column: str) -> float:
                              where=f"{path}:{line}: column '{column}'", hint=RERUN) from None
 
 
-def _read_summary(path: Path) -> dict:
+def read_summary(path: Path) -> dict:
+    """summary.json as a dict; RunFolderError when it is missing, truncated or not an object."""
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -191,9 +189,17 @@ def _read_config(path: Path) -> dict:
     return config
 
 
+def summary_or_none(folder: Path) -> dict | None:
+    """The folder's summary.json, or None when there is none or it cannot be read (not a run)."""
+    try:
+        return read_summary(folder / SUMMARY)
+    except RunFolderError:
+        return None
+
+
 def _load_dataset(run: Run):
     if (run.path / DATA).is_file():
-        from autogradcli.data.csv_source import read_dataset_csv
+        from autogradcli.runs.data_file import read_dataset_csv
 
         return read_dataset_csv(run.path / DATA)
     from autogradcli.config import load_config
@@ -201,36 +207,3 @@ def _load_dataset(run: Run):
 
     config = load_config(run.path / CONFIG)
     return load_data(config.data, config.base_dir, config.seed)
-
-
-# ------------------------------------------------------------------------ parameter specs
-
-
-def parse_spec(spec: str) -> tuple[str, tuple[int, ...]]:
-    """'a' -> ('a', ()), 'w[2]' -> ('w', (2,)), 'w[0,1]' -> ('w', (0, 1)); ValueError if malformed."""
-    match = _SPEC.match(spec.strip())
-    if match is None:
-        raise ValueError(f"not a parameter name: {spec!r} (write e.g. a, b, w[0], w[1,2])")
-    index = tuple(int(i) for i in match.group(2).split(",")) if match.group(2) else ()
-    return match.group(1), index
-
-
-def spec_names(params: dict) -> list[str]:
-    """Every scalar a parameter dict holds, as specs: 'a', 'b', 'w[0]', 'w[1]', ..."""
-    names = []
-    for name, value in params.items():
-        value = np.asarray(value)
-        if value.ndim == 0:
-            names.append(name)
-        else:
-            names.extend(f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(value.shape))
-    return names
-
-
-def spec_value(params: dict, spec: str) -> float:
-    """The scalar `spec` names in a parameter dict (KeyError/IndexError if it does not exist)."""
-    name, index = parse_spec(spec)
-    value = np.asarray(params[name])
-    if len(index) != value.ndim:
-        raise IndexError(f"{name} has shape {value.shape}")
-    return float(value[index])

@@ -14,6 +14,8 @@ from autogradcli.nn import losses, models, optim
 from autogradcli.config import Config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
 from autogradcli.errors import ConfigError, DataError
+from autogradcli.nn.specs import LOSSES, Sizes
+from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
 
@@ -56,27 +58,20 @@ def build(config: Config) -> Experiment:
 def build_model(config: Config, dataset: Dataset) -> models.Model:
     """The model of `config.model`, sized by the data (features, classes), initialised seeded."""
     cfg = config.model
+    n_outputs = LOSSES[config.loss.kind].n_outputs(dataset.n_classes)  # output_size agrees
+    sizes = Sizes(dataset.n_features, n_outputs, cfg.hidden_sizes())
+    # the config could not know a CSV's number of features; the data does
+    problem = MODEL_SPECS[cfg.kind].problem(sizes.n_features, sizes.n_outputs)
+    if problem:
+        raise ConfigError(problem, where=_where(config, "model.kind"),
+                          hint="use kind: linear_multi for several features")
     init = None if cfg.init == "random" else dict(cfg.init)
-    common = {"rng": make_rng(config.seed, "init"), "scale": cfg.init_scale}
     try:
-        if cfg.kind == "linear":
-            return models.Line(init=init, **common)
-        if cfg.kind == "linear_multi":
-            return models.Linear(dataset.n_features, init=init, **common)
-        if cfg.kind == "logistic":
-            return models.Logistic(dataset.n_features, dataset.n_classes or 2, init=init, **common)
-        return models.MLP(dataset.n_features, cfg.hidden, _mlp_outputs(cfg, dataset),
-                          cfg.activation, init=init, **common)
+        return models.create(cfg.kind, sizes, init=init, rng=make_rng(config.seed, "init"),
+                             scale=cfg.init_scale, **cfg.options())
     except ValueError as exc:
         raise ConfigError(str(exc), where=_where(config, "model.init"),
                           hint=_shape_hint(config, dataset)) from None
-
-
-def _mlp_outputs(cfg: Any, dataset: Dataset) -> int:
-    if cfg.output_size is not None:
-        return cfg.output_size
-    k = dataset.n_classes
-    return k if k is not None and k > 2 else 1
 
 
 def _shape_hint(config: Config, dataset: Dataset) -> str:
@@ -94,11 +89,7 @@ def build_loss(config: Config):
 def build_optimizer(config: Config, params) -> optim.Optimizer:
     """The optimizer of `config.optimizer` over `params` (name -> Tensor, or Tensors)."""
     cfg = config.optimizer
-    if cfg.kind == "sgd":
-        return optim.SGD(params, cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov,
-                         weight_decay=cfg.weight_decay)
-    return optim.Adam(params, cfg.lr, betas=tuple(cfg.betas), eps=cfg.eps,
-                      weight_decay=cfg.weight_decay)
+    return optim.OPTIMIZERS[cfg.kind](params, **cfg.model_dump(exclude={"kind"}))
 
 
 def _where(config: Config, key: str) -> str:

@@ -16,13 +16,14 @@ from autogradcli import config as _config
 from autogradcli.training.build import build
 from autogradcli.config import Config
 from autogradcli.data import make_rng
-from autogradcli.data.csv_source import write_dataset_csv
-from autogradcli.runs.writer import DATA, SUMMARY, RunFolder
+from autogradcli.runs.data_file import write_dataset_csv
+from autogradcli.runs.layout import DATA, ENDINGS, SUMMARY
+from autogradcli.runs.writer import RunFolder
 from autogradcli.training.loop import TrainingInterrupted, train_loop
 
 __all__ = ["STATUSES", "RunInterrupted", "RunResult", "run_experiment"]
 
-STATUSES = ("completed", "diverged", "interrupted", "failed")
+STATUSES = ENDINGS
 
 
 @dataclass
@@ -92,12 +93,6 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
     except Exception as exc:
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
-
-
-def _shuffle_rng(config: Config):
-    from autogradcli.data import make_rng
-
-    return make_rng(config.seed, "shuffle")
 
 
 def _shuffle_rng(config: Config):

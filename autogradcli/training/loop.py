@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import autogradcli.engine as ag
-from autogradcli.runs.writer import history_columns
+from autogradcli.runs.layout import history_columns
 
 SHUFFLES = ("once", "every_epoch", "never")
 

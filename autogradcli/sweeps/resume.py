@@ -1,0 +1,132 @@
+"""The sweep folder across reruns: which points are finished and kept, which conflict, and
+moving a run's files into place so that a stopped sweep resumes where it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autogradcli.config import Config, config_to_yaml, output_dir, resolve_seed
+from autogradcli.errors import RunFolderError
+from autogradcli.runs.layout import CONFIG, FILES, FINISHED, SUMMARY
+from autogradcli.runs.reader import summary_or_none
+from autogradcli.sweeps.table import SWEEP_YAML
+
+PARTIAL = ".partial-"  # a run in progress trains here, then moves to its folder
+
+
+def default_folder(config: Config) -> Path:
+    """`output_dir(config)` + `-sweep`: runs/{name} -> runs/{name}-sweep (seed resolved)."""
+    path = output_dir(config)
+    return path.with_name(path.name + "-sweep")
+
+def resolve_base(config: Config, out) -> tuple[Config, Path]:
+    """Fix the seed once for every run; a seedless config reuses the seed of the sweep it resumes."""
+    if config.seed is not None:
+        base = config
+    else:
+        guess = Path(out) if out is not None else None
+        if guess is None and "{seed}" not in config.output.dir:
+            guess = default_folder(config.model_copy(update={"seed": 0}))
+        base = resolve_seed(config, _stored_seed(guess) if guess is not None else None)
+    folder = Path(out) if out is not None else default_folder(base)
+    return base, folder
+
+def _stored_seed(folder: Path) -> int | None:
+    try:
+        data = yaml.safe_load((folder / SWEEP_YAML).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    seed = data.get("seed") if isinstance(data, dict) else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+@dataclass
+class Point:
+    name: str
+    values: dict
+    config: Config
+    folder: Path
+    state: str = "run"  # run | skip | conflict
+    summary: dict | None = None
+
+def plan(points: list[Point], overwrite: bool) -> None:
+    """Mark each point: kept (finished, same config), conflicting (finished, other config) or run."""
+    for point in points:
+        summary = summary_or_none(point.folder)
+        if overwrite or summary is None or summary.get("status") not in FINISHED:
+            continue
+        if _same_config(point.folder, point.config):
+            point.state, point.summary = "skip", summary
+        else:
+            point.state = "conflict"
+
+
+def _same_config(folder: Path, config: Config) -> bool:
+    """Whether the run folder's config.yaml describes this point (ignoring output and sweep)."""
+    try:
+        stored = yaml.safe_load((folder / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    wanted = yaml.safe_load(config_to_yaml(config, relative_to=folder))
+    return _comparable(stored, folder) == _comparable(wanted, folder)
+
+def _comparable(data: Any, folder: Path) -> Any:
+    if not isinstance(data, dict):
+        return data
+    data = {k: v for k, v in data.items() if k not in ("output", "sweep")}
+    section = data.get("data")
+    if isinstance(section, dict) and isinstance(section.get("path"), str):
+        section = {**section, "path": str((folder / section["path"]).resolve())}
+        data["data"] = section
+    return data
+
+def refuse_conflicts(folder: Path, points: list[Point]) -> None:
+    clashing = [p.name for p in points if p.state == "conflict"]
+    if clashing:
+        listed = ", ".join(clashing[:3]) + (f" and {len(clashing) - 3} more" if len(clashing) > 3
+                                            else "")
+        raise RunFolderError(
+            f"{len(clashing)} finished run(s) were made with a different config: {listed}",
+            where=str(folder),
+            hint="pass {--overwrite} to redo them, or choose another sweep folder ({--out} DIR)")
+    if folder.is_file():
+        raise RunFolderError("exists and is not a folder", where=str(folder),
+                             hint="choose another sweep folder ({--out} DIR)")
+
+def check_folder(folder: Path, overwrite: bool) -> None:
+    foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(folder.iterdir())
+    if foreign and not overwrite:
+        raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
+                             where=str(folder),
+                             hint="choose another sweep folder ({--out} DIR), or pass {--overwrite} "
+                                  "to use it anyway")
+
+def clear_partials(folder: Path) -> None:
+    if folder.is_dir():
+        for path in folder.glob(PARTIAL + "*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+def unpack(partial: Path, files: dict[str, bytes], config: Config) -> None:
+    """Write a remote run's files here; config.yaml again if a CSV path must point from here."""
+    partial.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (partial / Path(name).name).write_bytes(content)
+    if config.data.kind == "csv" and CONFIG in files:
+        (partial / CONFIG).write_text(config_to_yaml(config, relative_to=partial),
+                                      encoding="utf-8", newline="")
+
+def move_run(partial: Path, final: Path) -> None:
+    """Replace the run files of `final` with those of `partial`, summary.json last."""
+    final.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in partial.iterdir() if p.is_file()}
+    for stale in FILES:
+        if stale not in names:
+            (final / stale).unlink(missing_ok=True)
+    for name in sorted(names - {SUMMARY}) + [SUMMARY]:
+        os.replace(partial / name, final / name)

@@ -1,0 +1,157 @@
+"""sweep.csv and the results of a sweep: one row per point, its values, status and final losses.
+
+The one owner of the sweep table's format: the sweep writes it, figures and scripts read it here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autogradcli.errors import RunFolderError
+
+__all__ = ["SWEEP_CSV", "SWEEP_YAML", "RunDone", "SweepResult", "SweepRow", "read_sweep_csv",
+           "sweep_csv", "value_cell"]
+
+SWEEP_CSV = "sweep.csv"
+SWEEP_YAML = "sweep.yaml"
+RESULT_COLUMNS = ("status", "final_train_loss", "final_val_loss")  # after the swept keys
+MAX_PARAM_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class RunDone:
+    """Sent per point as it finishes (and, first, for each point kept from an earlier sweep)."""
+
+    done: int
+    total: int
+    name: str
+    values: dict
+    status: str
+    final_train_loss: float | None
+    final_val_loss: float | None
+    seconds: float | None
+    message: str
+    skipped: bool
+    folder: Path
+
+@dataclass
+class SweepRow:
+    """One point of the grid and how its run ended (a row of sweep.csv)."""
+
+    name: str
+    values: dict
+    status: str
+    message: str
+    final_train_loss: float | None
+    final_val_loss: float | None
+    final_params: dict | None
+    seconds: float | None
+    folder: Path
+    skipped: bool = False
+
+    @property
+    def final_loss(self) -> float | None:
+        """The validation loss when there is a split, else the training loss (None if not finite)."""
+        loss = self.final_val_loss if self.final_val_loss is not None else self.final_train_loss
+        return loss if loss is not None and math.isfinite(loss) else None
+
+@dataclass
+class SweepResult:
+    """The sweep folder, the swept keys and one row per point in grid order."""
+
+    folder: Path
+    keys: list[str]
+    rows: list[SweepRow] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[SweepRow]:
+        """The rows (the name the CLI reads)."""
+        return self.rows
+
+    @property
+    def csv_path(self) -> Path:
+        return self.folder / SWEEP_CSV
+
+    def sorted_by_loss(self) -> list[SweepRow]:
+        """Rows by final loss (val if split, else train), best first; rows without one last."""
+        ranked = sorted((r for r in self.rows if r.final_loss is not None), key=lambda r: r.final_loss)
+        return ranked + [r for r in self.rows if r.final_loss is None]
+
+    def counts(self) -> dict[str, int]:
+        """status -> number of runs."""
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+
+def sweep_csv(keys: list[str], rows: list[SweepRow]) -> str:
+    """sweep.csv's text: swept values, status, final losses, few scalar parameters, seconds,
+    folder, message; one row per run in grid order."""
+    params = _param_columns(rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*keys, "status", "final_train_loss", "final_val_loss", *params, "seconds",
+                     "folder", "message"])
+    for row in rows:
+        finals = row.final_params or {}
+        writer.writerow([
+            *(value_cell(row.values[k]) for k in keys), row.status, _float_cell(row.final_train_loss),
+            _float_cell(row.final_val_loss), *(_float_cell(finals.get(p)) for p in params),
+            _float_cell(row.seconds), row.folder.name, row.message,
+        ])
+    return out.getvalue()
+
+def _param_columns(rows: list[SweepRow]) -> list[str]:
+    """The final parameters' names when every one is a scalar and there are at most four."""
+    names: list[str] = []
+    for row in rows:
+        for name, value in (row.final_params or {}).items():
+            if isinstance(value, (list, dict)):
+                return []
+            if name not in names:
+                names.append(name)
+    return names if len(names) <= MAX_PARAM_COLUMNS else []
+
+def _float_cell(value: Any) -> str:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    return repr(float(value))
+
+def value_cell(value: Any) -> str:
+    """A swept value in sweep.csv and folder names: YAML-like (true, null, 0.02, [16, 16])."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, dict)):
+        return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return str(value)
+
+
+def read_sweep_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """(the swept keys, one dict per row by column) of a sweep.csv; RunFolderError if unreadable.
+
+    The keys are the columns before `status`, as sweep_csv writes them.
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = [row for row in reader if any((v or "").strip() for v in row.values())]
+            header = [h.strip() for h in reader.fieldnames or []]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read: {exc}", where=str(path)) from None
+    if RESULT_COLUMNS[0] not in header or "folder" not in header:
+        raise RunFolderError("not a sweep.csv: expected the swept keys, status, ..., folder",
+                             where=f"{path}:1", hint="sweep.csv is written by a sweep; run it again")
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
+    return header[: header.index(RESULT_COLUMNS[0])], rows
