@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from autogradcli.config import (
     Config,
@@ -315,16 +316,17 @@ def test_schema_lists_every_section_and_kind():
 
 
 def test_every_field_has_a_description():
-    from autogradcli.config import sections as module
+    from autogradcli.config.experiment import KINDS, PLAIN
 
-    classes = [Config] + [cls for kinds in module._KINDS.values() for cls in kinds.values()]
-    classes += [module.TrainingConfig, module.OutputConfig]
+    classes = [Config] + [cls for kinds in KINDS.values() for cls in kinds.values()]
+    classes += list(PLAIN.values())
     for cls in classes:
         for name, field in cls.model_fields.items():
             assert field.description, f"{cls.__name__}.{name}"
 
 
-LAYER = ["config/sections.py", "config/yaml_source.py", "config/checks.py", "data/dataset.py",
+LAYER = ["config/sections.py", "config/yaml_source.py", "config/checks.py", "config/fields.py",
+         "config/experiment.py", "config/loading.py", "config/export.py", "data/dataset.py",
          "data/csv_source.py", "errors.py"]
 
 
@@ -342,3 +344,14 @@ def test_config_and_data_import_nothing_heavy(module: str):
             names.add(node.module or "")
     banned = ("autogradcli.engine", "rich", "typer", "matplotlib", "sklearn", "pandas")
     assert not [n for n in names if n.split(".")[0] in banned or n.startswith(banned)]
+
+
+def test_a_validated_config_cannot_be_changed_into_an_invalid_one(tmp_path: Path):
+    config = load_config(write(tmp_path, BASE))
+    with pytest.raises(ValidationError, match="frozen"):
+        config.training.epochs = -3
+    with pytest.raises(ValidationError, match="frozen"):
+        config.seed = 5
+    assert config.training.epochs == load_config(write(tmp_path, BASE)).training.epochs
+    with pytest.raises(ConfigError, match="out of range"):
+        config_with(config, {"training.epochs": -3})  # the way to change one: validated

@@ -56,7 +56,8 @@ def _check_outputs(config: Any, model: Any, needed: int) -> None:
     requested = getattr(config.model, "output_size", None)
     if requested is not None and requested != needed:
         raise FieldProblem(("model", "output_size"),
-                           f"{config.loss.kind} takes {needed} output(s) per row, not {requested}",
+                           f"{config.loss.kind} takes {needed} output{'' if needed == 1 else 's'} per row, "
+                           f"not {requested}",
                            hint=f"use output_size: {needed}, or null to infer it")
     problem = model.problem(None, needed)
     if problem:

@@ -1,74 +1,24 @@
-"""The experiment config: one pydantic model per YAML section, loading with --set overrides, export.
+"""The config's sections, one pydantic model per kind: data, model, loss, optimizer, training, output.
 
-Must not import the engine, rich, typer or matplotlib; pydantic's JSON Schema code only in config_schema().
+Their fields are the YAML keys, their descriptions the documentation (and the JSON Schema).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import string
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    Strict,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
-from autogradcli.config import checks as config_checks, yaml_source as config_load
+from autogradcli.config.fields import Bool, InitValue, Integer, Number, Range, Section
 from autogradcli.config.yaml_source import FieldProblem
-from autogradcli.errors import ConfigError, did_you_mean
+from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
-
-__all__ = [
-    "Config",
-    "DataConfig",
-    "LossConfig",
-    "ModelConfig",
-    "OptimizerConfig",
-    "OutputConfig",
-    "TrainingConfig",
-    "config_schema",
-    "config_to_yaml",
-    "config_with",
-    "load_config",
-    "output_dir",
-    "resolve_seed",
-]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-def _no_bool(value: Any) -> Any:
-    # YAML's true/false would pass as 1/0 in pydantic's lax mode; lax mode stays for "1e-3" strings
-    if isinstance(value, bool):
-        raise FieldProblem((), f"expected a number, got {'true' if value else 'false'}")
-    return value
-
-
-Number = Annotated[float, BeforeValidator(_no_bool)]
-Integer = Annotated[int, BeforeValidator(_no_bool)]
-Bool = Annotated[bool, Strict()]
-Pair = tuple[Number, Number]
-InitValue = float | list[float] | list[list[float]]
-
 
 # ---------------------------------------------------------------------------------------------- data
 
 
-class _DataBase(_Section):
+class _DataBase(Section):
     standardize: Bool = Field(
         False, description="Scale every feature to mean 0, sd 1 using the training rows' statistics.")
     standardize_target: Bool = Field(
@@ -99,15 +49,6 @@ class _DataBase(_Section):
             raise FieldProblem("standardize_target", "cannot scale class labels",
                                hint="set standardize_target: false for classification data")
         return self
-
-
-def _check_range(value: Pair) -> Pair:
-    if not value[0] < value[1]:
-        raise ValueError(f"x_range must be [low, high] with low < high, got {list(value)}")
-    return value
-
-
-Range = Annotated[Pair, AfterValidator(_check_range)]  # [low, high] with low < high
 
 
 class LineData(_DataBase):
@@ -221,7 +162,7 @@ DataConfig = Annotated[
 # --------------------------------------------------------------------------------------------- model
 
 
-class _ModelBase(_Section):
+class _ModelBase(Section):
     init: Literal["random"] | dict[str, InitValue] = Field(
         "random", description="'random' (seeded) or every parameter's value, e.g. {a: 0.5, b: -1}.")
     init_scale: Number = Field(
@@ -333,25 +274,25 @@ ModelConfig = Annotated[
 # ---------------------------------------------------------------------------------------------- loss
 
 
-class MseLoss(_Section):
+class MseLoss(Section):
     kind: Literal["mse"] = Field(description="Mean squared error (the tutorial's L2 loss).")
 
 
-class MaeLoss(_Section):
+class MaeLoss(Section):
     kind: Literal["mae"] = Field(description="Mean absolute error.")
 
 
-class HuberLoss(_Section):
+class HuberLoss(Section):
     kind: Literal["huber"] = Field(description="Quadratic below delta, linear above.")
     delta: Number = Field(1.0, gt=0.0, description="Where the loss turns from quadratic to linear.")
 
 
-class BceLoss(_Section):
+class BceLoss(Section):
     kind: Literal["bce"] = Field(
         description="Binary cross-entropy on the logit (two classes, one output).")
 
 
-class CrossEntropyLoss(_Section):
+class CrossEntropyLoss(Section):
     kind: Literal["cross_entropy"] = Field(
         description="Softmax cross-entropy on k logits against integer labels 0..k-1.")
 
@@ -363,7 +304,7 @@ LossConfig = Annotated[
 # ----------------------------------------------------------------------------------------- optimizer
 
 
-class SgdOptimizer(_Section):
+class SgdOptimizer(Section):
     """p -= lr * (g + weight_decay * p), with optional (Nesterov) momentum, as torch.optim.SGD."""
 
     kind: Literal["sgd"] = Field(description="Stochastic gradient descent.")
@@ -383,7 +324,7 @@ class SgdOptimizer(_Section):
 Beta = Annotated[Number, Field(ge=0.0, lt=1.0)]
 
 
-class AdamOptimizer(_Section):
+class AdamOptimizer(Section):
     """Adam as torch.optim.Adam (L2 weight_decay added to the gradient)."""
 
     kind: Literal["adam"] = Field(description="Adam.")
@@ -400,7 +341,7 @@ OptimizerConfig = Annotated[SgdOptimizer | AdamOptimizer, Field(discriminator="k
 # ------------------------------------------------------------------------------ training and output
 
 
-class TrainingConfig(_Section):
+class TrainingConfig(Section):
     epochs: Integer = Field(10, ge=1, description="Passes over the training rows.")
     batch_size: Integer | None = Field(
         32, ge=1, description="Rows per step; null means full batch. The last batch may be smaller.")
@@ -410,7 +351,7 @@ class TrainingConfig(_Section):
                                    "file order.")
 
 
-class OutputConfig(_Section):
+class OutputConfig(Section):
     dir: str = Field(
         "runs/{name}", description="Run folder, relative to the working directory; {name} and "
                                    "{seed} are replaced by the experiment's name and seed.")
@@ -428,191 +369,3 @@ class OutputConfig(_Section):
         return value
 
 
-_SECTIONS = ("data", "model", "loss", "optimizer", "training", "output")
-
-
-class Config(BaseModel):
-    """A whole experiment. `config.base_dir` is the folder relative data paths start from."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-    name: str = Field(min_length=1, description="Experiment name; used in the default run folder.")
-    seed: Integer | None = Field(
-        None, ge=0, description="Seed for data, init and shuffling; null picks one, recorded in the "
-                                "run folder's config.yaml.")
-    data: DataConfig = Field(description="Where the data comes from.")
-    model: ModelConfig = Field(description="The model and its initialisation.")
-    loss: LossConfig = Field(default_factory=lambda: MseLoss(kind="mse"),
-                             description="The loss minimised.")
-    optimizer: OptimizerConfig = Field(description="The optimizer and its hyperparameters.")
-    training: TrainingConfig = Field(default_factory=TrainingConfig, description="The loop.")
-    output: OutputConfig = Field(default_factory=OutputConfig, description="The run folder.")
-    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
-        None, description="Grid to sweep: dotted key path -> list of values, e.g. "
-                          "{optimizer.lr: [0.01, 0.1]}.")
-
-    _source: Path | None = PrivateAttr(None)
-
-    @property
-    def source(self) -> Path | None:
-        """The YAML file this config was loaded from, if any."""
-        return self._source
-
-    @property
-    def base_dir(self) -> Path:
-        """Folder that relative data paths are resolved against: the config file's, else cwd."""
-        return self._source.parent if self._source is not None else Path.cwd()
-
-    @model_validator(mode="after")
-    def _consistent(self):
-        config_checks.check_consistency(self)
-        return self
-
-
-# ------------------------------------------------------------------------------------- public API
-
-
-_KINDS: dict[str, dict[str, type[BaseModel]]] = {
-    "data": {"line": LineData, "linear": LinearData, "nonlinear": NonlinearData,
-             "classes": ClassesData, "csv": CsvData},
-    "model": {"linear": LinearModel, "linear_multi": LinearMultiModel, "logistic": LogisticModel,
-              "mlp": MlpModel},
-    "loss": {"mse": MseLoss, "mae": MaeLoss, "huber": HuberLoss, "bce": BceLoss,
-             "cross_entropy": CrossEntropyLoss},
-    "optimizer": {"sgd": SgdOptimizer, "adam": AdamOptimizer},
-}
-_PLAIN = {"training": TrainingConfig, "output": OutputConfig}
-
-
-def _schema_at(path: tuple, raw: Any) -> config_load.Schema | None:
-    """Which keys are valid at `path` of the raw YAML data (and the kinds, for sections)."""
-    if not path:
-        return config_load.Schema(list(Config.model_fields))
-    if len(path) != 1:
-        return None
-    section = path[0]
-    if section in _PLAIN:
-        return config_load.Schema(list(_PLAIN[section].model_fields))
-    if section not in _KINDS:
-        return None
-    kinds = _KINDS[section]
-    kind = raw.get(section, {}).get("kind") if isinstance(raw.get(section), dict) else None
-    others = {k: list(cls.model_fields) for k, cls in kinds.items()}
-    keys = others.get(kind) if isinstance(kind, str) else None
-    return config_load.Schema(keys, kinds=list(kinds), kind=kind, keys_by_kind=others)
-
-
-def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    """Read, override (`KEY.PATH=VALUE`, values parsed as YAML) and validate an experiment config.
-
-    Raises ConfigError naming the file, YAML line and key path of the first problem.
-    """
-    source = config_load.read_yaml(Path(path))
-    for text in overrides:
-        source.apply_override(text)
-    config = _validate(source.data, source)
-    config._source = Path(path).resolve()
-    for key, values in (config.sweep or {}).items():
-        for i, value in enumerate(values):
-            _validate_change(config, {key: value}, source, ("sweep", key, i))
-    return config
-
-
-def _validate(data: Any, source: config_load.YamlSource) -> Config:
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        raise source.to_config_error(exc, _schema_at) from None
-
-
-def _validate_change(config: Config, changes: dict[str, Any], source, at) -> Config:
-    data = config.model_dump(exclude_unset=True)
-    data.pop("sweep", None)
-    for key, value in changes.items():
-        path = tuple(key.split("."))
-        config_load.set_path(data, path, value, origin=f"change {key}={value!r}")
-        if len(path) == 2 and path[0] in _KINDS and path[1] == "kind":
-            _drop_foreign_keys(data, path[0])
-    try:
-        new = Config.model_validate(data)
-    except ValidationError as exc:
-        raise source.to_config_error(exc, _schema_at, at=at, data=data) from None
-    new._source = config._source
-    return new
-
-
-def _drop_foreign_keys(data: dict, section: str) -> None:
-    """After a kind change, forget the old kind's own keys (momentum when sgd becomes adam)."""
-    cls = _KINDS[section].get(data[section].get("kind"))
-    if cls is not None:
-        data[section] = {k: v for k, v in data[section].items() if k in cls.model_fields}
-
-
-def config_with(config: Config, changes: dict[str, Any]) -> Config:
-    """A copy of `config` with dotted key paths set (one point of a sweep); the sweep is dropped.
-
-    Keys the user never set take their defaults. Setting `SECTION.kind` drops the keys the new kind
-    does not have, so {"optimizer.kind": "adam"} works on an sgd config with momentum.
-    Raises ConfigError if the result is invalid.
-    """
-    where = str(config.source) if config.source else "config"
-    source = config_load.YamlSource(where, None, {}, {})
-    return _validate_change(config, changes, source, None)
-
-
-def resolve_seed(config: Config, seed: int | None = None) -> Config:
-    """The config with its seed fixed: `seed` if given (--seed), else config.seed, else a random one."""
-    if seed is None:
-        seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
-    elif int(seed) < 0:  # the same range as the `seed` field; model_copy does not validate
-        raise ConfigError(f"out of range: got {seed}, wanted seed >= 0", where="{--seed}",
-                          hint="give a non-negative integer, e.g. {--seed} 1")
-    new = config.model_copy(update={"seed": int(seed)})
-    new._source = config._source
-    return new
-
-
-def output_dir(config: Config) -> Path:
-    """The run folder `output.dir` with {name} and {seed} filled in (seed must be resolved)."""
-    return Path(config.output.dir.format(name=config.name, seed=config.seed))
-
-
-def config_to_yaml(config: Config, relative_to: str | os.PathLike | None = None) -> str:
-    """The resolved config (every default filled in) as YAML, keys in definition order.
-
-    With `relative_to`, a csv data path is rewritten relative to that folder (where the YAML will be
-    saved), so the saved file loads again from there.
-    """
-    data = config.model_dump(mode="json", exclude_none=False)
-    if data.get("sweep") is None:
-        data.pop("sweep", None)
-    if relative_to is not None and data["data"]["kind"] == "csv":
-        absolute = (config.base_dir / data["data"]["path"]).resolve()
-        data["data"]["path"] = Path(os.path.relpath(absolute, Path(relative_to).resolve())).as_posix()
-    for section, kinds in _KINDS.items():
-        # kind first, then its own keys, then the options every kind shares (standardize, init...)
-        cls = kinds[data[section]["kind"]]
-        shared = [key for key in cls.__mro__[1].model_fields if key != "kind"]
-        own = [key for key in cls.model_fields if key not in shared]
-        data[section] = {key: data[section][key] for key in own + shared}
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=100)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style for mappings, [a, b] flow style for lists of scalars."""
-
-    def represent_list(self, items):
-        flow = all(not isinstance(item, (list, dict)) for item in items)
-        return self.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
-
-
-_Dumper.add_representer(list, _Dumper.represent_list)
-
-
-def config_schema() -> dict:
-    """The JSON Schema of the config file (for editors' YAML completion)."""
-    from pydantic.json_schema import GenerateJsonSchema
-
-    schema = Config.model_json_schema(schema_generator=GenerateJsonSchema)
-    schema["title"] = "autogradcli experiment config"
-    return schema

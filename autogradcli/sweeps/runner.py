@@ -52,8 +52,7 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     _check_options(jobs, executor, scheduler)
     merged, given = merge_grid(config, grid)
     base, folder = resolve_base(config, out)
-    base = base.model_copy(update={"sweep": None})
-    base._source = config.source
+    base = base.copied(sweep=None)
     validate_grid(base, merged, given)
     values = expand_grid(merged)
     names = run_names(values)
@@ -105,8 +104,7 @@ class _Sweep:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.started = True
         clear_partials(self.folder)
-        swept = self.base.model_copy(update={"sweep": self.grid})
-        swept._source = self.base.source
+        swept = self.base.copied(sweep=self.grid)
         write_atomic(self.folder / SWEEP_YAML, config_to_yaml(swept, relative_to=self.folder))
         for point in (p for p in self.points if p.state == "skip"):
             self._record(point, row_of(point, point.summary, None, skipped=True))

@@ -6,7 +6,6 @@ losses and optimizers get plain arguments from here: none of them ever sees a co
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +43,11 @@ def build(config: Config) -> Experiment:
     except DataError as exc:
         if config.data.kind == "csv" and config.source is not None:
             # the CSV's own error names the file and column; add where the config chose them
-            context = f"data section: {_where(config, 'data.path')}"
+            context = f"data section: {config.where('data.path')}"
             hint = exc.raw("hint")
             raise exc.remade(hint=f"{hint}\n  {context}" if hint else context) from None
         raise
-    check_batch_size(config.training.batch_size, dataset, where=_where(config, "training.batch_size"))
+    check_batch_size(config.training.batch_size, dataset, where=config.where("training.batch_size"))
     model = build_model(config, dataset)
     loss_fn = build_loss(config)
     optimizer = build_optimizer(config, model.parameters())
@@ -63,14 +62,14 @@ def build_model(config: Config, dataset: Dataset) -> models.Model:
     # the config could not know a CSV's number of features; the data does
     problem = MODEL_SPECS[cfg.kind].problem(sizes.n_features, sizes.n_outputs)
     if problem:
-        raise ConfigError(problem, where=_where(config, "model.kind"),
+        raise ConfigError(problem, where=config.where("model.kind"),
                           hint="use kind: linear_multi for several features")
     init = None if cfg.init == "random" else dict(cfg.init)
     try:
         return models.create(cfg.kind, sizes, init=init, rng=make_rng(config.seed, "init"),
                              scale=cfg.init_scale, **cfg.options())
     except ValueError as exc:
-        raise ConfigError(str(exc), where=_where(config, "model.init"),
+        raise ConfigError(str(exc), where=config.where("model.init"),
                           hint=_shape_hint(config, dataset)) from None
 
 
@@ -90,18 +89,3 @@ def build_optimizer(config: Config, params) -> optim.Optimizer:
     """The optimizer of `config.optimizer` over `params` (name -> Tensor, or Tensors)."""
     cfg = config.optimizer
     return optim.OPTIMIZERS[cfg.kind](params, **cfg.model_dump(exclude={"kind"}))
-
-
-def _where(config: Config, key: str) -> str:
-    """`file:line: key` for an error found after validation (the file is read again for the line)."""
-    if config.source is None:
-        return key
-    from autogradcli.config import yaml_source as config_load
-
-    relative = os.path.relpath(config.source)
-    file = str(config.source) if relative.startswith(os.pardir + os.sep + os.pardir) else relative
-    try:
-        line = config_load.read_yaml(config.source).line_of(tuple(key.split(".")))
-    except ConfigError:
-        line = None
-    return f"{file}:{line}: {key}" if line else f"{file}: {key}"

@@ -1,0 +1,111 @@
+"""The whole experiment config, and which kinds each section has (the registry of sections).
+
+A kind is one section class here in KINDS; its rules of fit are in checks.py and nn/specs.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from autogradcli.config import checks
+from autogradcli.config.fields import Integer
+from autogradcli.config.sections import (
+    AdamOptimizer,
+    BceLoss,
+    ClassesData,
+    CrossEntropyLoss,
+    CsvData,
+    DataConfig,
+    HuberLoss,
+    LinearData,
+    LinearModel,
+    LinearMultiModel,
+    LineData,
+    LogisticModel,
+    LossConfig,
+    MaeLoss,
+    MlpModel,
+    ModelConfig,
+    MseLoss,
+    NonlinearData,
+    OptimizerConfig,
+    OutputConfig,
+    SgdOptimizer,
+    TrainingConfig,
+)
+
+__all__ = ["KINDS", "PLAIN", "Config"]
+
+
+class Config(BaseModel):
+    """A whole experiment. `config.base_dir` is the folder relative data paths start from."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
+
+    name: str = Field(min_length=1, description="Experiment name; used in the default run folder.")
+    seed: Integer | None = Field(
+        None, ge=0, description="Seed for data, init and shuffling; null picks one, recorded in the "
+                                "run folder's config.yaml.")
+    data: DataConfig = Field(description="Where the data comes from.")
+    model: ModelConfig = Field(description="The model and its initialisation.")
+    loss: LossConfig = Field(default_factory=lambda: MseLoss(kind="mse"),
+                             description="The loss minimised.")
+    optimizer: OptimizerConfig = Field(description="The optimizer and its hyperparameters.")
+    training: TrainingConfig = Field(default_factory=TrainingConfig, description="The loop.")
+    output: OutputConfig = Field(default_factory=OutputConfig, description="The run folder.")
+    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
+        None, description="Grid to sweep: dotted key path -> list of values, e.g. "
+                          "{optimizer.lr: [0.01, 0.1]}.")
+
+    _source: Path | None = PrivateAttr(None)
+    _yaml: Any = PrivateAttr(None)  # the YamlSource read: the line of each key, for later errors
+
+    @property
+    def source(self) -> Path | None:
+        """The YAML file this config was loaded from, if any."""
+        return self._source
+
+    def where(self, key: str) -> str:
+        """`file:line: key` of a dotted key, for mistakes found after validation (in the data)."""
+        if self._yaml is not None:
+            return self._yaml.where(tuple(key.split(".")))
+        return f"{self._source}: {key}" if self._source is not None else key
+
+    def copied(self, **changes: Any) -> Config:
+        """A copy with fields replaced (not validated: only for values already checked) that
+        remembers the file it came from."""
+        new = self.model_copy(update=changes)
+        return new.from_file_of(self)
+
+    def from_file_of(self, other: Config) -> Config:
+        """This config, remembering `other`'s file (for relative paths and error locations)."""
+        self._source, self._yaml = other._source, other._yaml
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative data paths are resolved against: the config file's, else cwd."""
+        return self._source.parent if self._source is not None else Path.cwd()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        checks.check_consistency(self)
+        return self
+
+
+
+KINDS: dict[str, dict[str, type[BaseModel]]] = {
+    "data": {"line": LineData, "linear": LinearData, "nonlinear": NonlinearData,
+             "classes": ClassesData, "csv": CsvData},
+    "model": {"linear": LinearModel, "linear_multi": LinearMultiModel, "logistic": LogisticModel,
+              "mlp": MlpModel},
+    "loss": {"mse": MseLoss, "mae": MaeLoss, "huber": HuberLoss, "bce": BceLoss,
+             "cross_entropy": CrossEntropyLoss},
+    "optimizer": {"sgd": SgdOptimizer, "adam": AdamOptimizer},
+}
+PLAIN = {"training": TrainingConfig, "output": OutputConfig}
+
+
