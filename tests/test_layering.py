@@ -22,7 +22,7 @@ ALLOWED = {
     "autogradcli.engine": set(),
     "autogradcli.nn": {"autogradcli.engine"},
     "autogradcli.data": set(),
-    "autogradcli.config": {"autogradcli.nn.specs"},
+    "autogradcli.config": {"autogradcli.nn.specs", "autogradcli.data.dataset"},
     "autogradcli.runs": {"autogradcli.data", "autogradcli.config"},
     "autogradcli.training": {"autogradcli.engine", "autogradcli.nn", "autogradcli.data",
                              "autogradcli.config", "autogradcli.runs"},

@@ -5,12 +5,12 @@ Called by Config's validator; raises FieldProblem with paths from the top level.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel
 
 from autogradcli.config.yaml_source import FieldProblem
+from autogradcli.data.dataset import val_rows
 from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import LOSSES
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
@@ -69,8 +69,7 @@ def _check_batch_size(config: Any) -> None:
     n, batch = config.data.n_rows_known(), config.training.batch_size
     if n is None or batch is None:
         return
-    # the same rounding as data.val_rows (half up); config must not depend on the data module
-    n_train = n - math.floor(n * config.data.val_fraction + 0.5)
+    n_train = n - val_rows(n, config.data.val_fraction)
     if n_train < 1:
         raise FieldProblem(("data", "val_fraction"), "no training rows are left",
                            hint=f"with n = {n}, use a smaller val_fraction")
