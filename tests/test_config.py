@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import cli_text
 from pydantic import ValidationError
 
 from autogradcli.config import (
@@ -19,7 +20,6 @@ from autogradcli.config import (
     resolve_seed,
 )
 from autogradcli.errors import ConfigError, UserError
-from helpers import cli_text
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
 

@@ -9,8 +9,8 @@ import pytest
 
 from autogradcli.config import config_with, load_config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng, split, val_rows
-from autogradcli.runs.data_file import read_dataset_csv, write_dataset_csv
 from autogradcli.errors import DataError
+from autogradcli.runs.data_file import read_dataset_csv, write_dataset_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from helpers import make_run
 
-from autogradcli.nn import losses, models
 from autogradcli.errors import RunFolderError
+from autogradcli.nn import losses, models
 from autogradcli.plotting import PlotOptionError
 from autogradcli.plotting.param_specs import parse_spec, spec_value
-from autogradcli.runs.reader import load_run
 from autogradcli.plotting.runner import applicable, parse_params
 from autogradcli.plotting.surface import batch_loss, loss_grid
+from autogradcli.runs.reader import load_run
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from helpers import cli_text
 
 from autogradcli.errors import RunFolderError
-from helpers import cli_text
 from autogradcli.runs.layout import FILES, fmt, history_columns
 from autogradcli.runs.writer import RunFolder
 

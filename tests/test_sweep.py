@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import cli_text
 
-from autogradcli.sweeps import executors as sweep_workers
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
-from helpers import cli_text
+from autogradcli.sweeps import executors as sweep_workers
 from autogradcli.sweeps.grid import expand_grid, parse_sweep_args, run_names
 from autogradcli.sweeps.runner import sweep
 from autogradcli.sweeps.table import SweepResult, SweepRow

@@ -15,10 +15,10 @@ from autogradcli.plotting.figure import save
 from autogradcli.plotting.fit import fit_applies, fit_figure
 from autogradcli.plotting.graph import write_graph
 from autogradcli.plotting.loss import loss_figure
-from autogradcli.plotting.params import params_figure
 from autogradcli.plotting.param_specs import parse_spec, spec_names
-from autogradcli.runs.reader import load_run
+from autogradcli.plotting.params import params_figure
 from autogradcli.plotting.surface import SURFACE_MODELS, surface_figure
+from autogradcli.runs.reader import load_run
 
 KINDS = ("surface", "fit", "params", "loss", "graph")
 SWEEP_KINDS = ("loss", "sweep")

@@ -16,7 +16,17 @@ import numpy as np
 
 from autogradcli.errors import RunFolderError
 from autogradcli.runs.atomic import write_atomic
-from autogradcli.runs.layout import CONFIG, EPOCH_COLUMNS, EPOCHS, FILES, HISTORY, STATUSES, SUMMARY, fmt
+from autogradcli.runs.layout import (
+    CONFIG,
+    EPOCH_COLUMNS,
+    EPOCHS,
+    FILES,
+    HISTORY,
+    STATUSES,
+    SUMMARY,
+    fmt,
+)
+
 
 class RunFolder:
     """A run's output folder, created at once; refuses an existing non-empty folder.

@@ -214,7 +214,7 @@ class DaskPool:
 def _probe(address: str, where: str) -> None:
     """Fail in milliseconds on a refused tcp:// address (Dask itself retries until its timeout)."""
     match = re.match(r"^(?:tcp://)?\[?([^\]/]+?)\]?:(\d+)/?$", address.strip())
-    if match is None or "://" in address and not address.startswith("tcp://"):
+    if match is None or ("://" in address and not address.startswith("tcp://")):
         return  # tls://, inproc://, a scheduler file...: leave it to Dask
     host, port = match.group(1), int(match.group(2))
     try:

@@ -29,7 +29,14 @@ from autogradcli.sweeps.resume import (
     resolve_base,
     unpack,
 )
-from autogradcli.sweeps.table import SWEEP_CSV, SWEEP_YAML, RunDone, SweepResult, SweepRow, sweep_csv
+from autogradcli.sweeps.table import (
+    SWEEP_CSV,
+    SWEEP_YAML,
+    RunDone,
+    SweepResult,
+    SweepRow,
+    sweep_csv,
+)
 
 __all__ = ["EXECUTORS", "sweep"]
 

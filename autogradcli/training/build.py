@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autogradcli.nn import losses, models, optim
 from autogradcli.config import Config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
 from autogradcli.errors import ConfigError, DataError
+from autogradcli.nn import losses, models, optim
 from autogradcli.nn.specs import LOSSES, Sizes
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 

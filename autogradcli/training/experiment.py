@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from autogradcli import config as _config
-from autogradcli.training.build import build
 from autogradcli.config import Config
 from autogradcli.data import make_rng
 from autogradcli.runs.data_file import write_dataset_csv
 from autogradcli.runs.layout import DATA, ENDINGS, SUMMARY
 from autogradcli.runs.writer import RunFolder
+from autogradcli.training.build import build
 from autogradcli.training.loop import TrainingInterrupted, train_loop
 
 __all__ = ["STATUSES", "RunInterrupted", "RunResult", "run_experiment"]
