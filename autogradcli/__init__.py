@@ -10,10 +10,21 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-_API = ("RunInterrupted", "RunResult", "config_schema", "config_yaml", "load_config",
-        "parse_grid", "plot", "sweep", "train")
+__all__ = [
+    "RunInterrupted",
+    "RunResult",
+    "__version__",
+    "config_schema",
+    "config_yaml",
+    "load_config",
+    "parse_grid",
+    "plot",
+    "sweep",
+    "train",
+]
 
-__all__ = ["__version__", *_API]
+# The names __getattr__ loads from autogradcli.api on first use.
+_API = frozenset(__all__) - {"__version__"}
 
 if TYPE_CHECKING:
     from autogradcli.api import (

@@ -1,4 +1,6 @@
-"""The Python API: load_config, train, sweep, plot and the config helpers (re-exported by the package).
+"""The Python API: load_config, train, sweep, plot and the config helpers.
+
+All of them are re-exported by the package (`from autogradcli import train`).
 
 Imports config, experiment and sweeps inside the functions that use them (so `--help` stays fast);
 RunResult and RunInterrupted (from experiment.py) load on first use. Never rich, typer or the CLI.
@@ -39,7 +41,9 @@ def config_yaml(config: Config, seed: int | None = None) -> str:
     """The config as a run would use it (every default filled in, `seed` if given), as YAML."""
     from autogradcli import config as _config
 
-    return _config.config_to_yaml(_config.resolve_seed(config, seed) if seed is not None else config)
+    if seed is not None:
+        config = _config.resolve_seed(config, seed)
+    return _config.config_to_yaml(config)
 
 
 def config_schema() -> dict:
@@ -81,9 +85,10 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
 
     Implemented in autogradcli.sweeps, imported here only when called so that train() and the
-    CLI's startup never load it. progress(event) gets a sweeps.table.RunDone per finished run; returns a
-    sweeps.table.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises ConfigError or
-    RunFolderError before anything starts, KeyboardInterrupt after stopping the workers.
+    CLI's startup never load it. progress(event) gets a sweeps.table.RunDone per finished run;
+    returns a sweeps.table.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises
+    ConfigError or RunFolderError before anything starts, KeyboardInterrupt after stopping the
+    workers.
     """
     from autogradcli.sweeps.runner import sweep as run_sweep
 

@@ -23,7 +23,10 @@ _SETTING = re.compile(r"\{--([a-z][\w-]*)\}")
 
 
 def spell(text: str | None, flags: bool = False) -> str | None:
-    """`text` with every `{--name}` spelled for the API (`overwrite=True`), or as a flag (`--name`)."""
+    """`text` with every `{--name}` spelled for the API, or as a flag when `flags` is true.
+
+    E.g. `{--overwrite}` -> `overwrite=True` for the API, `--overwrite` as a flag.
+    """
     if text is None or "{--" not in text:
         return text
     return _SETTING.sub(lambda m: f"--{m[1]}" if flags else API_SPELLING.get(m[1], m[1]), text)

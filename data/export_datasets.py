@@ -1,7 +1,8 @@
 """Export scikit-learn's bundled diabetes and iris datasets to the small CSV files in this folder.
 
-Run once by a maintainer (`python data/export_datasets.py`); scikit-learn is needed only here, never by
-autogradcli itself. The output is deterministic, so rerunning it must leave git with no changes.
+Run once by a maintainer (`python data/export_datasets.py`); scikit-learn is needed only here,
+never by autogradcli itself. The output is deterministic, so rerunning it must leave git with no
+changes.
 """
 
 from __future__ import annotations

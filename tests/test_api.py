@@ -1,4 +1,7 @@
-"""The Python API used from a script: load_config, train, config_schema, parse_grid, lazy imports."""
+"""The Python API used from a script.
+
+load_config, train, config_schema, parse_grid, lazy imports.
+"""
 
 from __future__ import annotations
 
@@ -114,4 +117,5 @@ def test_the_package_sweep_is_the_api_function_beside_the_sweeps_module():
     import autogradcli.sweeps.runner
 
     assert autogradcli.sweep is api.sweep
-    assert autogradcli.sweeps.runner.sweep is not autogradcli.sweep  # the implementation, not the API
+    # the implementation, not the API
+    assert autogradcli.sweeps.runner.sweep is not autogradcli.sweep

@@ -74,7 +74,8 @@ def test_seed_linear_is_the_tutorial():
     assert (config.data.kind, config.data.n) == ("line", 100)
     assert (config.model.kind, config.model.init) == ("linear", "random")
     assert config.loss.kind == "mse"
-    assert (config.optimizer.kind, config.optimizer.lr, config.optimizer.momentum) == ("sgd", 0.02, 0)
+    optimizer = config.optimizer
+    assert (optimizer.kind, optimizer.lr, optimizer.momentum) == ("sgd", 0.02, 0)
     training = config.training
     assert (training.epochs, training.batch_size, training.shuffle) == (10, 10, "once")
 
@@ -134,7 +135,8 @@ ERRORS = {
     "placeholder": (BASE + "output: {dir: 'runs/{nmae}'}\n", (), "c.yaml:11: output.dir",
                     "unknown placeholder {nmae}", None),
     "csv-feature-is-target": (BASE.replace("kind: line\n  n: 100",
-                                           "kind: csv\n  path: a.csv\n  target: y\n  features: [y]"),
+                                           "kind: csv\n  path: a.csv\n  target: y\n"
+                                           "  features: [y]"),
                               (), "c.yaml:7: data.features[0]", "also the target", None),
     "sweep-unknown-key": (BASE + "sweep:\n  optimizer.lrate: [0.1]\n", (),
                           "c.yaml:12: sweep.optimizer.lrate", "not a key of this config",
@@ -270,7 +272,8 @@ def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):
     text = config_to_yaml(config)
     assert text == config_to_yaml(load_config(write(tmp_path, text, "again.yaml")))
     data = yaml.safe_load(text)
-    assert list(data) == ["name", "seed", "data", "model", "loss", "optimizer", "training", "output"]
+    assert list(data) == ["name", "seed", "data", "model", "loss", "optimizer", "training",
+                          "output"]
     assert list(data["optimizer"]) == ["kind", "lr", "momentum", "nesterov", "weight_decay"]
     assert data["training"] == {"epochs": 10, "batch_size": 32, "shuffle": "every_epoch"}
 
@@ -286,7 +289,8 @@ def test_config_to_yaml_rewrites_csv_path(tmp_path: Path):
 
 
 def test_output_dir(tmp_path: Path):
-    config = resolve_seed(load_config(write(tmp_path, BASE + "output: {dir: 'out/{name}-{seed}'}\n")))
+    path = write(tmp_path, BASE + "output: {dir: 'out/{name}-{seed}'}\n")
+    config = resolve_seed(load_config(path))
     assert output_dir(config) == Path("out/t-1")
 
 

@@ -1,4 +1,7 @@
-"""Tests of autogradcli.data and data_csv: generators, determinism, split, standardisation, CSV errors."""
+"""Tests of autogradcli.data and data_csv.
+
+Generators, determinism, split, standardisation, CSV errors.
+"""
 
 from __future__ import annotations
 
@@ -89,7 +92,8 @@ def test_split_needs_training_rows():
         split(np.zeros((1, 1)), np.zeros(1), 0.5, seed=0)
 
 
-@pytest.mark.parametrize("n,fraction,expected", [(100, 0.2, 20), (5, 0.5, 3), (3, 0.1, 0), (10, 0, 0)])
+@pytest.mark.parametrize("n,fraction,expected",
+                         [(100, 0.2, 20), (5, 0.5, 3), (3, 0.1, 0), (10, 0, 0)])
 def test_val_rows_rounds_half_up(n: int, fraction: float, expected: int):
     assert val_rows(n, fraction) == expected
 
@@ -237,7 +241,7 @@ def test_dataset_csv_header_and_split_column(tmp_path: Path):
 
 def test_read_dataset_csv_rejects_other_files(tmp_path: Path):
     (tmp_path / "data.csv").write_text(GOOD)
-    with pytest.raises(DataError, match="not a data.csv"):
+    with pytest.raises(DataError, match=r"not a data\.csv"):
         read_dataset_csv(tmp_path / "data.csv")
     (tmp_path / "data.csv").write_text("x,y,split\n1,2,test\n")
     with pytest.raises(DataError, match="split must be train or val"):

@@ -68,7 +68,8 @@ def test_history_and_epochs_format(tmp_path):
 def test_history_is_byte_identical_for_the_same_rows(tmp_path):
     _write_rows(RunFolder(tmp_path / "one"))
     _write_rows(RunFolder(tmp_path / "two"))
-    assert (tmp_path / "one/history.csv").read_bytes() == (tmp_path / "two/history.csv").read_bytes()
+    one, two = tmp_path / "one/history.csv", tmp_path / "two/history.csv"
+    assert one.read_bytes() == two.read_bytes()
 
 
 def test_rows_are_buffered_until_the_epoch_ends_then_on_disk(tmp_path):

@@ -92,7 +92,8 @@ def test_run_names_are_safe_and_unique():
 
 
 @pytest.mark.parametrize(("grid", "where", "message", "hint"), [
-    ({"optimizer.lrate": [0.1]}, "--sweep optimizer.lrate=0.1", "unknown key", "did you mean 'lr'?"),
+    ({"optimizer.lrate": [0.1]}, "--sweep optimizer.lrate=0.1", "unknown key",
+     "did you mean 'lr'?"),
     ({"optimiser.lr": [0.1]}, "--sweep optimiser.lr=0.1", "optimiser: unknown key",
      "did you mean 'optimizer'?"),
     ({"optimizer.lr": [0.1, "fast"]}, "--sweep optimizer.lr=fast", "expected a number", None),

@@ -71,7 +71,8 @@ def test_history_loss_is_the_batch_loss_before_the_update(tmp_path):
 def test_same_seed_gives_byte_identical_history(tmp_path):
     _tutorial_run(tmp_path / "one")
     _tutorial_run(tmp_path / "two")
-    assert (tmp_path / "one/history.csv").read_bytes() == (tmp_path / "two/history.csv").read_bytes()
+    one, two = tmp_path / "one/history.csv", tmp_path / "two/history.csv"
+    assert one.read_bytes() == two.read_bytes()
 
 
 def test_summary_has_least_squares_beside_the_sgd_result(tmp_path):

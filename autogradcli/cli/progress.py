@@ -175,7 +175,10 @@ def _num(value: Any) -> str:
 
 
 def sweep_line(console: Console, event: Any) -> None:
-    """One plain line per finished sweep run (a sweeps.table.RunDone), safe from any progress callback."""
+    """One plain line per finished sweep run (a sweeps.table.RunDone).
+
+    Safe to call from any progress callback.
+    """
     values = ", ".join(f"{k}={v}" for k, v in event.values.items())
     loss = event.final_val_loss if event.final_val_loss is not None else event.final_train_loss
     text = f"[{event.done}/{event.total}] {event.status:<11} {values}  loss {_num(loss)}"

@@ -1,6 +1,7 @@
 """`autograd-train`: parse flags, call autogradcli.api, render, map outcomes to exit codes.
 
-Imports typer, the API and cli/ only. Exit codes: 0 done, 1 diverged/failed, 2 user mistake, 130 Ctrl-C.
+Imports typer, the API and cli/ only. Exit codes: 0 done, 1 diverged/failed, 2 user mistake,
+130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ def train(
         "--set", metavar="KEY.PATH=VALUE", help="Override a config key (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(
         help="Run folder (default: output.dir). With several configs: DIR/<name>.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run folder.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace an existing run folder.")] = False,
     seed: Annotated[int | None, typer.Option(help="Seed, instead of the config's.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Validate; print the resolved YAML.")] = False,
-    schema: Annotated[bool, typer.Option("--schema", help="Print the config's JSON Schema.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Validate; print the resolved YAML.")] = False,
+    schema: Annotated[bool, typer.Option(
+        "--schema", help="Print the config's JSON Schema.")] = False,
     sweep: Annotated[list[str] | None, typer.Option(
         metavar="KEY=V1,V2,...", help="Sweep a key over values (repeatable: the grid).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Sweep worker processes.")] = 1,

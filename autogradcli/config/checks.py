@@ -1,6 +1,7 @@
 """Checks across config sections (model vs data, loss vs data, batch size, sweep keys).
 
-Called by Config's validator; raises FieldProblem with paths from the top level. Same imports as config.
+Called by Config's validator; raises FieldProblem with paths from the top level. Same imports as
+config.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ def _check_model_fits_data(config: Any) -> None:
 def _check_loss_fits(config: Any) -> None:
     data, model, loss = config.data, MODEL_SPECS[config.model.kind], LOSSES[config.loss.kind]
     if loss.classification and not data.is_classification():
-        raise FieldProblem(("loss", "kind"), f"{loss.name} needs class labels; the data is "
-                                             "regression", hint="use mse, mae or huber, or class data")
+        raise FieldProblem(("loss", "kind"),
+                           f"{loss.name} needs class labels; the data is regression",
+                           hint="use mse, mae or huber, or class data")
     if model.classification and not loss.classification:
         raise FieldProblem(("loss", "kind"), f"model '{model.kind}' is trained with bce or "
                                              f"cross_entropy, not {loss.name}")
@@ -55,9 +57,9 @@ def _check_outputs(config: Any, model: Any, needed: int) -> None:
     """The model must give as many outputs as the loss takes (one per class for cross_entropy)."""
     requested = getattr(config.model, "output_size", None)
     if requested is not None and requested != needed:
+        outputs = "output" if needed == 1 else "outputs"
         raise FieldProblem(("model", "output_size"),
-                           f"{config.loss.kind} takes {needed} output{'' if needed == 1 else 's'} per row, "
-                           f"not {requested}",
+                           f"{config.loss.kind} takes {needed} {outputs} per row, not {requested}",
                            hint=f"use output_size: {needed}, or null to infer it")
     problem = model.problem(None, needed)
     if problem:
@@ -112,6 +114,6 @@ def _keys_near(config: Any, parts: list[str]) -> list[str]:
             for part in parts[:depth]:
                 node = getattr(node, part) if isinstance(node, BaseModel) else node[part]
             if isinstance(node, BaseModel):
-                prefix = ".".join(parts[:depth] + [""])
+                prefix = ".".join([*parts[:depth], ""])
                 return [prefix + k for k in type(node).model_fields]
     return []

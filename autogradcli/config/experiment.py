@@ -47,8 +47,9 @@ class Config(BaseModel):
 
     name: str = Field(min_length=1, description="Experiment name; used in the default run folder.")
     seed: Integer | None = Field(
-        None, ge=0, description="Seed for data, init and shuffling; null picks one, recorded in the "
-                                "run folder's config.yaml.")
+        None, ge=0,
+        description="Seed for data, init and shuffling; null picks one, recorded in the run "
+                    "folder's config.yaml.")
     data: DataConfig = Field(description="Where the data comes from.")
     model: ModelConfig = Field(description="The model and its initialisation.")
     loss: LossConfig = Field(default_factory=lambda: MseLoss(kind="mse"),

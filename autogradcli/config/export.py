@@ -23,7 +23,8 @@ def config_to_yaml(config: Config, relative_to: str | os.PathLike | None = None)
         data.pop("sweep", None)
     if relative_to is not None and data["data"]["kind"] == "csv":
         absolute = (config.base_dir / data["data"]["path"]).resolve()
-        data["data"]["path"] = Path(os.path.relpath(absolute, Path(relative_to).resolve())).as_posix()
+        relative = os.path.relpath(absolute, Path(relative_to).resolve())
+        data["data"]["path"] = Path(relative).as_posix()
     for section, kinds in KINDS.items():
         # kind first, then its own keys, then the options every kind shares (standardize, init...)
         cls = kinds[data[section]["kind"]]

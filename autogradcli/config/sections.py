@@ -1,4 +1,6 @@
-"""The config's sections, one pydantic model per kind: data, model, loss, optimizer, training, output.
+"""The config's sections, one pydantic model per kind.
+
+The sections: data, model, loss, optimizer, training, output.
 
 Their fields are the YAML keys, their descriptions the documentation (and the JSON Schema).
 """
@@ -15,12 +17,13 @@ from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
-# ---------------------------------------------------------------------------------------------- data
+# --------------------------------------------------------------------------------------------- data
 
 
 class _DataBase(Section):
     standardize: Bool = Field(
-        False, description="Scale every feature to mean 0, sd 1 using the training rows' statistics.")
+        False,
+        description="Scale every feature to mean 0, sd 1 using the training rows' statistics.")
     standardize_target: Bool = Field(
         False, description="Also scale the regression target to mean 0, sd 1 (training rows).")
     val_fraction: Number = Field(
@@ -159,7 +162,7 @@ DataConfig = Annotated[
     LineData | LinearData | NonlinearData | ClassesData | CsvData, Field(discriminator="kind")]
 
 
-# --------------------------------------------------------------------------------------------- model
+# -------------------------------------------------------------------------------------------- model
 
 
 class _ModelBase(Section):
@@ -271,7 +274,7 @@ ModelConfig = Annotated[
     LinearModel | LinearMultiModel | LogisticModel | MlpModel, Field(discriminator="kind")]
 
 
-# ---------------------------------------------------------------------------------------------- loss
+# --------------------------------------------------------------------------------------------- loss
 
 
 class MseLoss(Section):
@@ -301,7 +304,7 @@ LossConfig = Annotated[
     MseLoss | MaeLoss | HuberLoss | BceLoss | CrossEntropyLoss, Field(discriminator="kind")]
 
 
-# ----------------------------------------------------------------------------------------- optimizer
+# ---------------------------------------------------------------------------------------- optimizer
 
 
 class SgdOptimizer(Section):
@@ -344,7 +347,8 @@ OptimizerConfig = Annotated[SgdOptimizer | AdamOptimizer, Field(discriminator="k
 class TrainingConfig(Section):
     epochs: Integer = Field(10, ge=1, description="Passes over the training rows.")
     batch_size: Integer | None = Field(
-        32, ge=1, description="Rows per step; null means full batch. The last batch may be smaller.")
+        32, ge=1,
+        description="Rows per step; null means full batch. The last batch may be smaller.")
     shuffle: Literal["once", "every_epoch", "never"] = Field(
         "every_epoch", description="once: permute once into fixed batches reused every epoch (the "
                                    "tutorial); every_epoch: new permutation each epoch; never: "

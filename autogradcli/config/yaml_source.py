@@ -26,7 +26,8 @@ _TYPES = {
     "int_from_float": "expected a whole number", "float_parsing": "expected a number",
     "float_type": "expected a number", "bool_parsing": "expected true or false",
     "bool_type": "expected true or false", "string_type": "expected a string",
-    "list_type": "expected a list", "tuple_type": "expected a list", "dict_type": "expected a mapping",
+    "list_type": "expected a list", "tuple_type": "expected a list",
+    "dict_type": "expected a mapping",
     "model_type": "expected a mapping (key: value lines)",
     "model_attributes_type": "expected a mapping (key: value lines)",
     "finite_number": "expected a finite number",
@@ -48,7 +49,7 @@ class FieldProblem(ValueError):
 
 @dataclass
 class Schema:
-    """What is valid at one place of the config: its keys, and for sections with `kind` the kinds."""
+    """What is valid at one place of the config: its keys, and the kinds of sections with `kind`."""
 
     keys: list[str] | None
     kinds: list[str] | None = None
@@ -189,17 +190,19 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> N
                 continue
             key = key_node.value
             line = key_node.start_mark.line + 1
+            child = (*path, key)
             if key in seen:
                 raise ConfigError(f"duplicate key '{key}'", where=f"{file}:{line}: "
-                                  f"{dotted(path + (key,))}",
+                                  f"{dotted(child)}",
                                   hint=f"it is already set on line {seen[key]}; keep one")
             seen[key] = line
-            lines[path + (key,)] = line
-            _walk(value_node, path + (key,), lines, file)
+            lines[child] = line
+            _walk(value_node, child, lines, file)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines[path + (i,)] = item.start_mark.line + 1
-            _walk(item, path + (i,), lines, file)
+            child = (*path, i)
+            lines[child] = item.start_mark.line + 1
+            _walk(item, child, lines, file)
 
 
 # ------------------------------------------------------------------------------------ overrides
@@ -252,7 +255,10 @@ def set_path(data: dict, path: tuple, value: Any, origin: str = "") -> None:
 
 
 def _clean_loc(loc: tuple, data: Any, keep_last: bool) -> Path_:
-    """Drop the union tags pydantic puts in a location ("optimizer", "sgd", "lr" -> optimizer.lr)."""
+    """Drop the union tags pydantic puts in a location.
+
+    ("optimizer", "sgd", "lr") -> ("optimizer", "lr"), shown as optimizer.lr.
+    """
     path: list = []
     node = data
     for i, part in enumerate(loc):
@@ -268,24 +274,42 @@ def _clean_loc(loc: tuple, data: Any, keep_last: bool) -> Path_:
 
 def _explain(err: dict, data: Any, schema_at) -> tuple[Path_, str, str | None]:
     """(key path, message, hint) for one pydantic error dict."""
-    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    kind, ctx = err["type"], err.get("ctx") or {}
     problem = ctx.get("error")
     if isinstance(problem, FieldProblem):
-        path = _clean_loc(err["loc"], data, keep_last=False)
-        extra = problem.path
-        if path and extra and path[-1] == extra[0]:
-            extra = extra[1:]
-        return path + extra, problem.message, problem.hint
+        return _explain_field_problem(err, data, problem)
     path = _clean_loc(err["loc"], data, keep_last=True)
     if kind == "extra_forbidden":
         return path, "unknown key", _unknown_key_hint(path, data, schema_at)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        schema = schema_at(path, data)
-        kinds = schema.kinds if schema and schema.kinds else []
-        if kind == "union_tag_not_found":
-            return path, "missing key 'kind'", f"Valid kinds: {', '.join(kinds)}"
-        return path + ("kind",), f"unknown kind {show(ctx.get('tag'))}", did_you_mean(
-            ctx.get("tag"), kinds, "Valid kinds")
+        return _explain_kind(kind, ctx, path, data, schema_at)
+    return _explain_value(err, kind, ctx, path)
+
+
+def _explain_field_problem(err: dict, data: Any,
+                           problem: FieldProblem) -> tuple[Path_, str, str | None]:
+    """A FieldProblem raised by a validator: its path continues the model's location."""
+    path = _clean_loc(err["loc"], data, keep_last=False)
+    extra = problem.path
+    if path and extra and path[-1] == extra[0]:
+        extra = extra[1:]
+    return path + extra, problem.message, problem.hint
+
+
+def _explain_kind(kind: str, ctx: dict, path: Path_, data: Any,
+                  schema_at) -> tuple[Path_, str, str | None]:
+    """A missing or unknown `kind` of a section with kinds."""
+    schema = schema_at(path, data)
+    kinds = schema.kinds if schema and schema.kinds else []
+    if kind == "union_tag_not_found":
+        return path, "missing key 'kind'", f"Valid kinds: {', '.join(kinds)}"
+    return (*path, "kind"), f"unknown kind {show(ctx.get('tag'))}", did_you_mean(
+        ctx.get("tag"), kinds, "Valid kinds")
+
+
+def _explain_value(err: dict, kind: str, ctx: dict, path: Path_) -> tuple[Path_, str, str | None]:
+    """A missing key or a value of the wrong type, range or length."""
+    value = err.get("input")
     if kind == "missing":
         section = f"under {dotted(path[:-1])}" if len(path) > 1 else "at the top level"
         return path, f"missing required key '{path[-1]}' {section}", None

@@ -34,26 +34,9 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
     """(header, [(line number, cells)], display name); DataError if missing, empty or ragged."""
     name = _display(path)
     if not path.is_file():
-        hint = "relative paths start at the config file's folder"
-        if path.parent.is_dir():
-            found = sorted(p.name for p in path.parent.glob("*.csv"))
-            if found:
-                hint = f"{did_you_mean(path.name, found, 'CSV files there', limit=20)}; {hint}"
-        raise DataError("data file not found", where=name, hint=hint)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read the CSV file: {exc}", where=name) from None
-    if header is None or not any(c.strip() for c in header):
-        raise DataError("the file is empty", where=name,
-                        hint="the first line must name the columns, e.g. x1,x2,y")
-    header = [c.strip() for c in header]
-    for i, column in enumerate(header):
-        if column in header[:i]:
-            raise DataError(f"column '{column}' appears twice in the header", where=f"{name}:1")
+        raise _not_found(path, name)
+    header, rows = _read_cells(path, name)
+    header = _check_header(header, name)
     if not rows:
         raise DataError("no data rows below the header", where=name)
     for line, cells in rows:
@@ -61,6 +44,40 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
             raise DataError(f"expected {len(header)} fields like the header, got {len(cells)}",
                             where=f"{name}:{line}", hint="check for a missing or extra comma")
     return header, rows, name
+
+
+def _not_found(path: Path, name: str) -> DataError:
+    """The error for a missing data file, naming the CSV files next to where it was looked for."""
+    hint = "relative paths start at the config file's folder"
+    if path.parent.is_dir():
+        found = sorted(p.name for p in path.parent.glob("*.csv"))
+        if found:
+            hint = f"{did_you_mean(path.name, found, 'CSV files there', limit=20)}; {hint}"
+    return DataError("data file not found", where=name, hint=hint)
+
+
+def _read_cells(path: Path, name: str) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """(header row or None when the file is empty, [(line number, cells)] of non-blank rows)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read the CSV file: {exc}", where=name) from None
+    return header, rows
+
+
+def _check_header(header: list[str] | None, name: str) -> list[str]:
+    """The stripped column names; DataError when there are none or one appears twice."""
+    if header is None or not any(c.strip() for c in header):
+        raise DataError("the file is empty", where=name,
+                        hint="the first line must name the columns, e.g. x1,x2,y")
+    header = [c.strip() for c in header]
+    for i, column in enumerate(header):
+        if column in header[:i]:
+            raise DataError(f"column '{column}' appears twice in the header", where=f"{name}:1")
+    return header
 
 
 def _column_index(header: list[str], column: str, name: str, key: str) -> int:
@@ -100,7 +117,8 @@ def read_csv_data(cfg: Any, base_dir: Path) -> Dataset:
         hint = "the target holds labels? list them under data.classes, e.g. classes: [a, b]"
         y = [parse_number(cells[target_at], line, cfg.target, name, hint) for line, cells in rows]
     hint = "fix the cell, or leave the column out of data.features"
-    x = [[parse_number(cells[i], line, header[i], name, hint) for i in feature_at] for line, cells in rows]
+    x = [[parse_number(cells[i], line, header[i], name, hint) for i in feature_at]
+         for line, cells in rows]
     x_array = np.asarray(x, dtype=np.float64).reshape(len(rows), len(features))
     y_array = np.asarray(y, dtype=np.float64)
     data = Dataset(x=x_array, y=y_array, x_val=x_array[:0], y_val=y_array[:0],

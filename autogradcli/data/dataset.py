@@ -1,6 +1,7 @@
 """Datasets as plain float64 numpy arrays: the Dataset, seeded streams, the split, scaling.
 
-Generators are in synthetic.py, CSV reading in csv_source.py, and loading.py combines them. Must not import the engine, rich, typer or matplotlib.
+Generators are in synthetic.py, CSV reading in csv_source.py, and loading.py combines them. Must
+not import the engine, rich, typer or matplotlib.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ class Dataset:
 
     `y` is 1-D, shape (n,): the target for regression, the class index 0..k-1 (as float64) for
     classification. `x_val`/`y_val` have 0 rows when there is no split. When standardised,
-    x_used = (x_raw - feature_mean) / feature_scale (and likewise the target with target_mean/scale);
-    `true_params` (generated data only) are always in raw units.
+    x_used = (x_raw - feature_mean) / feature_scale (and likewise the target with
+    target_mean/scale); `true_params` (generated data only) are always in raw units.
     """
 
     x: np.ndarray
@@ -70,7 +71,10 @@ def make_rng(seed: int, stream: str) -> np.random.Generator:
 
 
 def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, source: str = "data"):
-    """(x, y, x_val, y_val): a seeded random val_fraction of the rows held out; both keep row order."""
+    """(x, y, x_val, y_val): a seeded random val_fraction of the rows held out.
+
+    Both parts keep the rows' order.
+    """
     n = x.shape[0]
     n_val = val_rows(n, val_fraction)
     if n - n_val < 1:
@@ -84,7 +88,10 @@ def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, source: 
 
 
 def val_rows(n: int, val_fraction: float) -> int:
-    """Rows held out: n * val_fraction rounded half up (validation checks the batch size with it)."""
+    """Rows held out: n * val_fraction rounded half up.
+
+    Config validation checks the batch size with it.
+    """
     return math.floor(n * val_fraction + 0.5)
 
 
@@ -99,6 +106,6 @@ def moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def check_batch_size(batch_size: int | None, dataset: Dataset, where: str | None = None) -> None:
     """Raise DataError when batch_size exceeds the training rows (None, full batch, always fits)."""
     if batch_size is not None and batch_size > dataset.n_train:
-        raise DataError(f"batch size {batch_size} is larger than the {dataset.n_train} training rows",
-                        where=where or "training.batch_size",
+        raise DataError(f"batch size {batch_size} is larger than the {dataset.n_train} "
+                        "training rows", where=where or "training.batch_size",
                         hint=f"use batch_size <= {dataset.n_train}, or null for full batch")

@@ -144,7 +144,8 @@ class Logistic(Model):
     """Logistic regression returning logits (feed them to bce or cross_entropy).
 
     n_classes == 2: w (n_features,), scalar b, logits (n,) for bce.
-    n_classes > 2: w (n_features, n_classes), b (n_classes,), logits (n, n_classes) for cross_entropy.
+    n_classes > 2: w (n_features, n_classes), b (n_classes,), logits (n, n_classes) for
+    cross_entropy.
     Random init: w ~ Normal(0, scale / sqrt(n_features)), b = 0.
     """
 
@@ -193,7 +194,8 @@ class MLP(Model):
     def __init__(self, n_inputs, hidden, output_size=1, activation="tanh", init=None, rng=None,
                  scale=1.0, dtype=ag.float64):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}")
+            raise ValueError(f"unknown activation {activation!r}; "
+                             f"use one of {', '.join(ACTIVATIONS)}")
         self.n_inputs = _positive(n_inputs, "n_inputs")
         self.hidden = [_positive(h, "hidden size") for h in hidden]
         self.output_size = _positive(output_size, "output_size")
@@ -286,7 +288,8 @@ def _values_from(init, shapes, model) -> dict[str, np.ndarray]:
     names = ", ".join(shapes)
     unknown = [name for name in init if name not in shapes]
     if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for {model}; its parameters are: {names}")
+        raise ValueError(f"unknown parameter {unknown[0]!r} for {model}; "
+                         f"its parameters are: {names}")
     missing = [name for name in shapes if name not in init]
     if missing:
         raise ValueError(f"init for {model} is missing {', '.join(missing)}; give all of: {names}")

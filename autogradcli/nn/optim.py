@@ -23,7 +23,8 @@ class Optimizer:
             raise ValueError("optimizer got an empty parameter list")
         for p in self.params:
             if not (isinstance(p, ag.Tensor) and p.requires_grad and p.is_leaf):
-                raise ValueError("optimizer parameters must be leaf Tensors with requires_grad=True")
+                raise ValueError("optimizer parameters must be leaf Tensors with "
+                                 "requires_grad=True")
         if not lr > 0:
             raise ValueError(f"learning rate must be > 0, got {lr}")
         self.lr = lr

@@ -1,4 +1,4 @@
-"""Figures from run folders, with matplotlib (Agg canvas, never pyplot): the only package that imports it.
+"""Figures from run folders with matplotlib (Agg canvas, never pyplot): the only package using it.
 
 `plot(...)` (runner.py) is what `autograd-plot` calls. Must not import typer, rich or the CLI.
 """

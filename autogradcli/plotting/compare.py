@@ -1,4 +1,4 @@
-"""Comparing runs: loss curves of several runs in one figure, and a sweep's final loss per swept value.
+"""Comparing runs: loss curves of several runs in one figure, a sweep's final loss per swept value.
 
 Reads a sweep folder through sweeps/table.py, which owns sweep.csv. Imports numpy, matplotlib
 (through figure.py) and runs/: never the CLI.

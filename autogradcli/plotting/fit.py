@@ -1,4 +1,4 @@
-"""The fit figure: data and fitted line per step (regression), or the decision boundary (classifiers).
+"""The fit figure: data and fitted line per step (regression) or decision boundary (classifiers).
 
 Imports numpy, matplotlib (through figure.py), rundata and rebuild: never the CLI.
 """

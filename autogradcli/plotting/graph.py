@@ -15,7 +15,8 @@ from autogradcli.errors import RunFolderError
 from autogradcli.plotting.outdir import prepare_folder, unwritable
 from autogradcli.plotting.rebuild import build_loss, build_model
 
-# cairo (Graphviz's PDF writer) stamps the time; a fixed date of the same length keeps the xref valid
+# cairo (Graphviz's PDF writer) stamps the time; a fixed date of the same length keeps the xref
+# valid
 _PDF_DATE = re.compile(rb"/CreationDate \(D:\d{14}([^)]*)\)")
 
 

@@ -9,7 +9,10 @@ import numpy as np
 _SPEC = re.compile(r"^([A-Za-z_][\w.]*)(?:\[(\d+(?:\s*,\s*\d+)*)\])?$")
 
 def parse_spec(spec: str) -> tuple[str, tuple[int, ...]]:
-    """'a' -> ('a', ()), 'w[2]' -> ('w', (2,)), 'w[0,1]' -> ('w', (0, 1)); ValueError if malformed."""
+    """'a' -> ('a', ()), 'w[2]' -> ('w', (2,)), 'w[0,1]' -> ('w', (0, 1)).
+
+    ValueError if malformed.
+    """
     match = _SPEC.match(spec.strip())
     if match is None:
         raise ValueError(f"not a parameter name: {spec!r} (write e.g. a, b, w[0], w[1,2])")

@@ -1,4 +1,4 @@
-"""Rebuilding a run's model (at its final or initial parameters) and loss, for the fit and graph figures.
+"""Rebuilding a run's model (final or initial parameters) and loss, for the fit and graph figures.
 
 Sizes come from the saved parameters' shapes (nn/specs.py reads them), options from config.yaml.
 Imports nn and numpy only: never matplotlib, config or training.

@@ -1,4 +1,4 @@
-"""Which figures apply to what, where they go, and the checks on the options: what autograd-plot calls.
+"""Which figures apply to what, where they go, the checks on the options: what autograd-plot calls.
 
 Imports the plotting modules, rundata and errors: never typer, rich or the CLI. Raises UserErrors.
 """
@@ -126,7 +126,8 @@ def _sweep(path, kinds, fmt, out, dpi) -> Iterator[Output]:
                 sweep.runs, title=f"Training loss of the {len(sweep.runs)} runs of the sweep")
             yield Output(path=save(fig, out / f"loss-comparison.{fmt}", fmt, dpi))
         else:
-            yield Output(path=save(compare.sweep_figure(sweep), out / f"final-loss.{fmt}", fmt, dpi))
+            fig = compare.sweep_figure(sweep)
+            yield Output(path=save(fig, out / f"final-loss.{fmt}", fmt, dpi))
 
 
 # --------------------------------------------------------------------------------- options
@@ -138,7 +139,8 @@ def _check_options(kinds, fmt, dpi) -> None:
             raise PlotOptionError(f"unknown {{--kind}} {kind!r}", hint=did_you_mean(
                 kind, KINDS + SWEEP_KINDS[1:], "Kinds (sweep: for sweep folders)"))
     if fmt not in FORMATS:
-        raise PlotOptionError(f"unknown {{--format}} {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+        raise PlotOptionError(f"unknown {{--format}} {fmt!r}",
+                              hint=f"use one of {', '.join(FORMATS)}")
     if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
         raise PlotOptionError(f"{{--dpi}} {dpi} is out of range",
                               hint=f"use {DPI_RANGE[0]}..{DPI_RANGE[1]} (default 100)")

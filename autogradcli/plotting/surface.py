@@ -1,4 +1,6 @@
-"""The loss surface over two parameters, computed on a grid in one vectorised numpy pass, with the path.
+"""The loss surface over two parameters, with the path.
+
+Computed on a grid in one vectorised numpy pass.
 
 For models whose output is linear in their parameters (linear, linear_multi, logistic). Imports
 numpy, matplotlib (through figure.py) and rundata: never the engine's graph or the CLI.
@@ -182,6 +184,6 @@ def _pair(specs, point) -> str:
 
 def _log_ticks(low: float, high: float) -> np.ndarray:
     """1-2-5 ticks between low and high."""
-    ticks = [m * 10.0**e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-             for m in (1, 2, 5)]
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks = [m * 10.0**e for e in decades for m in (1, 2, 5)]
     return np.array([t for t in ticks if low <= t <= high])

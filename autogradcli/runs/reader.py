@@ -73,7 +73,7 @@ class Run:
         return None, None
 
     def dataset(self):
-        """The data trained on (data.Dataset): data.csv when written, else loaded from config.yaml."""
+        """The data trained on (data.Dataset): data.csv if written, else loaded from config.yaml."""
         if self._dataset is None:
             self._dataset = _load_dataset(self)
         return self._dataset
@@ -99,8 +99,9 @@ def load_run(path: str | Path) -> Run:
     if len(table) == 0:
         status = summary.get("status", "unknown")
         message = summary.get("message") or ""
+        detail = f"{status}: {message}" if message else status
         raise RunFolderError(
-            f"the run stopped before its first step (status {status}{': ' + message if message else ''})",
+            f"the run stopped before its first step (status {detail})",
             where=str(path), hint="nothing to plot yet: fix the run's problem and train it again")
     epochs_header, epochs_table = read_numeric_csv(path / EPOCHS, allow_empty=True)
     if epochs_header[:3] != ["epoch", "train_loss", "val_loss"]:
@@ -117,7 +118,8 @@ def check_is_run(path: Path) -> None:
     where = str(path)
     if not path.exists():
         raise RunFolderError("no such folder", where=where,
-                             hint="give the folder autograd-train wrote (output.dir, or its {--out})")
+                             hint="give the folder autograd-train wrote "
+                                  "(output.dir, or its {--out})")
     if not path.is_dir():
         raise RunFolderError("not a folder", where=where,
                              hint="give the run folder, not one of its files")

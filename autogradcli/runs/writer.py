@@ -99,11 +99,12 @@ class RunFolder:
     def start_history(self, param_columns) -> None:
         """Create history.csv and epochs.csv with their headers (rows follow as training runs)."""
         self.close()
-        # Both files stay open for the run (closed by close()), so rows cost no reopen.
-        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")
+        # Both files stay open for the run (closed by close()), so rows cost no reopen; that is
+        # why they are not opened in a `with` block (noqa: SIM115).
+        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._history.write(",".join(["epoch", "step", *param_columns, "loss"]) + "\n")
         self._history.flush()
-        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")
+        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._epochs.write(",".join(EPOCH_COLUMNS) + "\n")
         self._epochs.flush()
 

@@ -47,7 +47,7 @@ class RunTask:
 
 @dataclass
 class RunOutcome:
-    """What came back: `files` (name -> bytes) when trained remotely, else None (left in scratch)."""
+    """What came back: `files` (name -> bytes) if trained remotely, else None (left in scratch)."""
 
     name: str
     status: str

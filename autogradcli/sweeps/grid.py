@@ -44,7 +44,8 @@ def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, list]:
             values = yaml.safe_load(f"[{values_text}]")
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            raise ConfigError(f"the values are not valid YAML: {problem}", where=f"{{--sweep}} {text}",
+            raise ConfigError(f"the values are not valid YAML: {problem}",
+                              where=f"{{--sweep}} {text}",
                               hint="separate values with commas; quote strings with commas in "
                                    "them, e.g. name='a,b'") from None
         grid.setdefault(key, []).extend(_number_or_text(v) for v in values)
@@ -107,8 +108,8 @@ def merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set[
         given.add(key)
     if not merged:
         raise ConfigError("nothing to sweep: the grid is empty", where=_file(config),
-                          hint="give {--sweep} KEY=V1,V2 (e.g. {--sweep} optimizer.lr=0.01,0.1) or a "
-                               "`sweep:` section in the config")
+                          hint="give {--sweep} KEY=V1,V2 (e.g. {--sweep} optimizer.lr=0.01,0.1) "
+                               "or a `sweep:` section in the config")
     return merged, given
 
 def validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:

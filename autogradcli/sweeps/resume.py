@@ -27,7 +27,10 @@ def default_folder(config: Config) -> Path:
     return path.with_name(path.name + "-sweep")
 
 def resolve_base(config: Config, out) -> tuple[Config, Path]:
-    """Fix the seed once for every run; a seedless config reuses the seed of the sweep it resumes."""
+    """Fix the seed once for every run.
+
+    A seedless config reuses the seed of the sweep it resumes.
+    """
     if config.seed is not None:
         base = config
     else:
@@ -56,7 +59,7 @@ class Point:
     summary: dict | None = None
 
 def plan(points: list[Point], overwrite: bool) -> None:
-    """Mark each point: kept (finished, same config), conflicting (finished, other config) or run."""
+    """Mark each point: skip (finished, same config), conflict (finished, other config) or run."""
     for point in points:
         summary = summary_or_none(point.folder)
         if overwrite or summary is None or summary.get("status") not in FINISHED:
@@ -104,8 +107,8 @@ def check_folder(folder: Path, overwrite: bool) -> None:
     if foreign and not overwrite:
         raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
                              where=str(folder),
-                             hint="choose another sweep folder ({--out} DIR), or pass {--overwrite} "
-                                  "to use it anyway")
+                             hint="choose another sweep folder ({--out} DIR), or pass "
+                                  "{--overwrite} to use it anyway")
 
 def clear_partials(folder: Path) -> None:
     if folder.is_dir():
@@ -128,5 +131,5 @@ def move_run(partial: Path, final: Path) -> None:
     for stale in FILES:
         if stale not in names:
             (final / stale).unlink(missing_ok=True)
-    for name in sorted(names - {SUMMARY}) + [SUMMARY]:
+    for name in [*sorted(names - {SUMMARY}), SUMMARY]:
         os.replace(partial / name, final / name)

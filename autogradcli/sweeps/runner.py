@@ -80,7 +80,8 @@ def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
                           hint=f"use one of {', '.join(EXECUTORS)}")
     if executor == "dask" and not scheduler:
         raise ConfigError("the dask executor needs a scheduler address", where="{--scheduler}",
-                          hint="e.g. {--scheduler} tcp://host:8786 (start one with `dask scheduler`)")
+                          hint="e.g. {--scheduler} tcp://host:8786 "
+                               "(start one with `dask scheduler`)")
 
 class _Sweep:
     """One execution: writes sweep.yaml, stores each outcome, keeps sweep.csv current."""
@@ -149,7 +150,8 @@ class _Sweep:
             self.progress(event)
 
 
-def row_of(point: Point, summary: dict | None, outcome: RunOutcome | None, skipped: bool) -> SweepRow:
+def row_of(point: Point, summary: dict | None, outcome: RunOutcome | None,
+           skipped: bool) -> SweepRow:
     if summary is None:
         return SweepRow(point.name, point.values, outcome.status, outcome.message, None, None, None,
                         outcome.seconds, point.folder, skipped)

@@ -58,7 +58,7 @@ class SweepRow:
 
     @property
     def final_loss(self) -> float | None:
-        """The validation loss when there is a split, else the training loss (None if not finite)."""
+        """The validation loss if there is a split, else the training loss (None if not finite)."""
         loss = self.final_val_loss if self.final_val_loss is not None else self.final_train_loss
         return loss if loss is not None and math.isfinite(loss) else None
 
@@ -81,7 +81,8 @@ class SweepResult:
 
     def sorted_by_loss(self) -> list[SweepRow]:
         """Rows by final loss (val if split, else train), best first; rows without one last."""
-        ranked = sorted((r for r in self.rows if r.final_loss is not None), key=lambda r: r.final_loss)
+        ranked = sorted((r for r in self.rows if r.final_loss is not None),
+                        key=lambda r: r.final_loss)
         return ranked + [r for r in self.rows if r.final_loss is None]
 
     def counts(self) -> dict[str, int]:
@@ -103,8 +104,9 @@ def sweep_csv(keys: list[str], rows: list[SweepRow]) -> str:
     for row in rows:
         finals = row.final_params or {}
         writer.writerow([
-            *(value_cell(row.values[k]) for k in keys), row.status, _float_cell(row.final_train_loss),
-            _float_cell(row.final_val_loss), *(_float_cell(finals.get(p)) for p in params),
+            *(value_cell(row.values[k]) for k in keys), row.status,
+            _float_cell(row.final_train_loss), _float_cell(row.final_val_loss),
+            *(_float_cell(finals.get(p)) for p in params),
             _float_cell(row.seconds), row.folder.name, row.message,
         ])
     return out.getvalue()
@@ -152,6 +154,7 @@ def read_sweep_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise RunFolderError(f"cannot read: {exc}", where=str(path)) from None
     if RESULT_COLUMNS[0] not in header or "folder" not in header:
         raise RunFolderError("not a sweep.csv: expected the swept keys, status, ..., folder",
-                             where=f"{path}:1", hint="sweep.csv is written by a sweep; run it again")
+                             where=f"{path}:1",
+                             hint="sweep.csv is written by a sweep; run it again")
     rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in rows]
     return header[: header.index(RESULT_COLUMNS[0])], rows

@@ -115,12 +115,13 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
                progress=None) -> TrainResult:
     """Train `model` on numpy arrays (x, y) and return a TrainResult.
 
-    x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy Generator) drives the shuffling; run_folder (a
-    RunFolder or None) receives history rows, epoch rows and the summary; progress(event) gets
-    TrainStart, StepDone and EpochDone. A NaN or infinite loss stops the run with status
-    `diverged` (returned, not raised). Ctrl-C raises TrainingInterrupted (a KeyboardInterrupt)
-    carrying the result; any other exception marks the summary `failed` and propagates.
-    Raises ValueError for inconsistent arguments (shapes, epochs < 1, batch_size out of range).
+    x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy
+    Generator) drives the shuffling; run_folder (a RunFolder or None) receives history rows, epoch
+    rows and the summary; progress(event) gets TrainStart, StepDone and EpochDone. A NaN or infinite
+    loss stops the run with status `diverged` (returned, not raised). Ctrl-C raises
+    TrainingInterrupted (a KeyboardInterrupt) carrying the result; any other exception marks the
+    summary `failed` and propagates. Raises ValueError for inconsistent arguments (shapes,
+    epochs < 1, batch_size out of range).
     """
     if x_val is not None and y_val is not None and len(x_val) == 0:
         x_val = y_val = None  # data.Dataset holds an empty split as 0 rows

@@ -1,9 +1,10 @@
-"""Whole-process speed of autograd-train, start to exit, beside `python -c "import numpy"` (the floor).
+"""Whole-process speed of autograd-train, start to exit, beside the floor: importing numpy.
 
-Run on demand: `python tests/benchmarks/bench_cli.py [--repeats N]`. Prints a table; never collected.
-Measures, in the same run and interleaved (so machine noise hits every row alike), the median wall
-time of: the numpy floor, `autograd-train --help`, `autograd-train configs/seed_linear.yaml --quiet`,
-the same tutorial run written in plain PyTorch (when torch is installed), and import-only rows.
+Run on demand: `python tests/benchmarks/bench_cli.py [--repeats N]`. Prints a table; never
+collected. Measures, in the same run and interleaved (so machine noise hits every row alike), the
+median wall time of: the numpy floor (`python -c "import numpy"`), `autograd-train --help`,
+`autograd-train configs/seed_linear.yaml --quiet`, the same tutorial run written in plain PyTorch
+(when torch is installed), and import-only rows.
 Targets (issue 3): the tutorial run <= 3.0 x the floor, --help <= 2.5 x.
 """
 
@@ -73,8 +74,8 @@ def commands(work: Path) -> dict[str, list[str]]:
 
 def run_once(argv: list[str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "COLUMNS": "100"})
+    done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, env={**os.environ, "COLUMNS": "100"})
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")

@@ -5,17 +5,17 @@ One thread each (numpy's BLAS and torch), measured in the same process run, best
 """
 
 import os
-
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
-
 import subprocess
 import sys
 import time
 
-import numpy as np
+# Before numpy (and torch) load: BLAS reads its thread count once, when it starts.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
 
-import autogradcli.engine as ag
+import numpy as np  # noqa: E402 -- after the thread variables above, on purpose
+
+import autogradcli.engine as ag  # noqa: E402 -- loads numpy; after the thread variables too
 
 try:
     import torch

@@ -1,6 +1,8 @@
-"""End-to-end tests of the installed autograd-plot on runs that autograd-train made from shipped configs:
-files written and listed, valid images of the expected size, not blank, identical on a rerun, and
-every bad input a clear message with exit code 2."""
+"""End-to-end tests of the installed autograd-plot on runs autograd-train made from shipped configs.
+
+Files written and listed, valid images of the expected size, not blank, identical on a rerun, and
+every bad input a clear message with exit code 2.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """End-to-end: the installed `autograd-train` command, run as a subprocess in a temporary folder.
 
-Terminal width pinned (COLUMNS=100); stdout is a pipe, so the plain (non-live) output is what we see.
+Terminal width pinned (COLUMNS=100); stdout is a pipe, so the plain (non-live) output is what we
+see.
 """
 
 from __future__ import annotations
