@@ -5,3 +5,13 @@ from hypothesis import settings
 # Property tests must not flake on a slow machine: no per-example deadline, modest example counts.
 settings.register_profile("default", deadline=None, max_examples=50)
 settings.load_profile("default")
+
+SLOW = ("cli", "test_sweep.py")  # the installed commands and process pools, end to end
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the end-to-end tests `slow`, so `pytest -m "not slow"` is a quick subset."""
+    for item in items:
+        parts = item.path.relative_to(item.config.rootpath / "tests").parts
+        if parts[0] in SLOW:
+            item.add_marker("slow")

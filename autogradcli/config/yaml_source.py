@@ -310,6 +310,8 @@ def _explain_kind(kind: str, ctx: dict, path: Path_, data: Any,
 def _explain_value(err: dict, kind: str, ctx: dict, path: Path_) -> tuple[Path_, str, str | None]:
     """A missing key or a value of the wrong type, range or length."""
     value = err.get("input")
+    if kind == "missing" and path and isinstance(path[-1], int):
+        return path, f"item [{path[-1]}] is missing", None
     if kind == "missing":
         section = f"under {dotted(path[:-1])}" if len(path) > 1 else "at the top level"
         return path, f"missing required key '{path[-1]}' {section}", None
@@ -318,8 +320,6 @@ def _explain_value(err: dict, kind: str, ctx: dict, path: Path_) -> tuple[Path_,
         name = path[-1] if path and isinstance(path[-1], str) else "value"
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         return path, f"out of range: got {show(value)}, wanted {name} {_RANGES[kind]} {bound}", None
-    if kind == "missing" and path and isinstance(path[-1], int):
-        return path, f"item [{path[-1]}] is missing", None
     if kind == "literal_error":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return path, f"invalid value {show(value)}", did_you_mean(value, options, "Valid values")

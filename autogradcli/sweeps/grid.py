@@ -51,6 +51,7 @@ def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, list]:
         grid.setdefault(key, []).extend(_number_or_text(v) for v in values)
     return grid
 
+
 def _number_or_text(value: Any) -> Any:
     # YAML 1.1 reads 1e-3 (no dot) as a string; a learning rate is what was meant.
     if isinstance(value, str) and _FLOAT.match(value):
@@ -59,10 +60,12 @@ def _number_or_text(value: Any) -> Any:
 
 parse_grid = parse_sweep_args
 
+
 def expand_grid(grid: dict[str, list]) -> list[dict[str, Any]]:
     """Every combination, the first key varying slowest: {key: value} per point, in grid order."""
     keys = list(grid)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
+
 
 def run_names(points: list[dict[str, Any]]) -> list[str]:
     """A safe, unique folder name per point: `lr-0.02_batch_size-10`.
@@ -82,6 +85,7 @@ def run_names(points: list[dict[str, Any]]) -> list[str]:
         names = [f"{n}-{_digest(p)}" if n == name else n for n, p in zip(names, points)]
     return names
 
+
 def _value_text(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return value_cell(value)
@@ -91,9 +95,11 @@ def _value_text(value: Any) -> str:
         return "_".join(f"{k}{_value_text(v)}" for k, v in value.items())
     return value_cell(value)
 
+
 def _digest(point: dict) -> str:
     text = json.dumps(point, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+
 
 def merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set[str]]:
     """The config's `sweep:` section, then `grid` (which replaces a key's values); and which keys
@@ -111,6 +117,7 @@ def merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set[
                           hint="give {--sweep} KEY=V1,V2 (e.g. {--sweep} optimizer.lr=0.01,0.1) "
                                "or a `sweep:` section in the config")
     return merged, given
+
 
 def validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:
     """Check every key and every value on its own, so the message names the culprit."""
@@ -143,9 +150,11 @@ def validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:
                     raise exc.remade(message=message if path == key else f"{path}: {message}",
                                      where=f"{origin}={value_cell(value)}") from None
 
+
 def _error_path(exc: ConfigError, key: str) -> str:
     """The key path a config_with error names (its `where` ends with it)."""
     return exc.where.rsplit(": ", 1)[-1] if exc.where and ": " in exc.where else key
+
 
 def point_configs(base: Config, points: list[dict], names: list[str]) -> list[Config]:
     configs = []
@@ -156,6 +165,7 @@ def point_configs(base: Config, points: list[dict], names: list[str]) -> list[Co
             where = f"sweep point {name}: {_error_path(exc, '')}".rstrip(": ")
             raise exc.remade(where=where) from None
     return configs
+
 
 def _file(config: Config) -> str:
     return os.path.relpath(config.source) if config.source is not None else "config"

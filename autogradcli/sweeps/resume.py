@@ -26,6 +26,7 @@ def default_folder(config: Config) -> Path:
     path = output_dir(config)
     return path.with_name(path.name + "-sweep")
 
+
 def resolve_base(config: Config, out) -> tuple[Config, Path]:
     """Fix the seed once for every run.
 
@@ -41,6 +42,7 @@ def resolve_base(config: Config, out) -> tuple[Config, Path]:
     folder = Path(out) if out is not None else default_folder(base)
     return base, folder
 
+
 def _stored_seed(folder: Path) -> int | None:
     try:
         data = yaml.safe_load((folder / SWEEP_YAML).read_text(encoding="utf-8"))
@@ -48,6 +50,7 @@ def _stored_seed(folder: Path) -> int | None:
         return None
     seed = data.get("seed") if isinstance(data, dict) else None
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
 
 @dataclass
 class Point:
@@ -57,6 +60,7 @@ class Point:
     folder: Path
     state: str = "run"  # run | skip | conflict
     summary: dict | None = None
+
 
 def plan(points: list[Point], overwrite: bool) -> None:
     """Mark each point: skip (finished, same config), conflict (finished, other config) or run."""
@@ -79,6 +83,7 @@ def _same_config(folder: Path, config: Config) -> bool:
     wanted = yaml.safe_load(config_to_yaml(config, relative_to=folder))
     return _comparable(stored, folder) == _comparable(wanted, folder)
 
+
 def _comparable(data: Any, folder: Path) -> Any:
     if not isinstance(data, dict):
         return data
@@ -88,6 +93,7 @@ def _comparable(data: Any, folder: Path) -> Any:
         section = {**section, "path": str((folder / section["path"]).resolve())}
         data["data"] = section
     return data
+
 
 def refuse_conflicts(folder: Path, points: list[Point]) -> None:
     clashing = [p.name for p in points if p.state == "conflict"]
@@ -102,6 +108,7 @@ def refuse_conflicts(folder: Path, points: list[Point]) -> None:
         raise RunFolderError("exists and is not a folder", where=str(folder),
                              hint="choose another sweep folder ({--out} DIR)")
 
+
 def check_folder(folder: Path, overwrite: bool) -> None:
     foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(folder.iterdir())
     if foreign and not overwrite:
@@ -110,10 +117,12 @@ def check_folder(folder: Path, overwrite: bool) -> None:
                              hint="choose another sweep folder ({--out} DIR), or pass "
                                   "{--overwrite} to use it anyway")
 
+
 def clear_partials(folder: Path) -> None:
     if folder.is_dir():
         for path in folder.glob(PARTIAL + "*"):
             shutil.rmtree(path, ignore_errors=True)
+
 
 def unpack(partial: Path, files: dict[str, bytes], config: Config) -> None:
     """Write a remote run's files here; config.yaml again if a CSV path must point from here."""
@@ -123,6 +132,7 @@ def unpack(partial: Path, files: dict[str, bytes], config: Config) -> None:
     if config.data.kind == "csv" and CONFIG in files:
         (partial / CONFIG).write_text(config_to_yaml(config, relative_to=partial),
                                       encoding="utf-8", newline="")
+
 
 def move_run(partial: Path, final: Path) -> None:
     """Replace the run files of `final` with those of `partial`, summary.json last."""

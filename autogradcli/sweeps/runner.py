@@ -71,6 +71,7 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     pool = open_executor(executor, jobs, scheduler, sum(p.state == "run" for p in points))
     return _Sweep(folder, merged, base, points, progress).run(pool, executor == "dask")
 
+
 def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"jobs must be a whole number >= 1, got {show(jobs)}", where="{--jobs}",
@@ -82,6 +83,7 @@ def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
         raise ConfigError("the dask executor needs a scheduler address", where="{--scheduler}",
                           hint="e.g. {--scheduler} tcp://host:8786 "
                                "(start one with `dask scheduler`)")
+
 
 class _Sweep:
     """One execution: writes sweep.yaml, stores each outcome, keeps sweep.csv current."""

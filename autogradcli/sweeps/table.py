@@ -41,6 +41,7 @@ class RunDone:
     skipped: bool
     folder: Path
 
+
 @dataclass
 class SweepRow:
     """One point of the grid and how its run ended (a row of sweep.csv)."""
@@ -61,6 +62,7 @@ class SweepRow:
         """The validation loss if there is a split, else the training loss (None if not finite)."""
         loss = self.final_val_loss if self.final_val_loss is not None else self.final_train_loss
         return loss if loss is not None and math.isfinite(loss) else None
+
 
 @dataclass
 class SweepResult:
@@ -111,6 +113,7 @@ def sweep_csv(keys: list[str], rows: list[SweepRow]) -> str:
         ])
     return out.getvalue()
 
+
 def _param_columns(rows: list[SweepRow]) -> list[str]:
     """The final parameters' names when every one is a scalar and there are at most four."""
     names: list[str] = []
@@ -122,10 +125,12 @@ def _param_columns(rows: list[SweepRow]) -> list[str]:
                 names.append(name)
     return names if len(names) <= MAX_PARAM_COLUMNS else []
 
+
 def _float_cell(value: Any) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return ""
     return repr(float(value))
+
 
 def value_cell(value: Any) -> str:
     """A swept value in sweep.csv and folder names: YAML-like (true, null, 0.02, [16, 16])."""

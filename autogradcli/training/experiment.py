@@ -59,15 +59,10 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: int | None = None,
-          progress: Callable[[Any], None] | None = None) -> RunResult:
-    """Train one experiment and write its run folder; return how it ended.
+                   progress: Callable[[Any], None] | None = None) -> RunResult:
+    """Train one experiment and write its run folder; api.train documents the arguments.
 
-    out: the run folder (default: the config's output.dir); overwrite: replace an existing run
-    folder; seed: overrides config.seed (None keeps it, or draws one if the config has none);
-    progress(event): gets training.TrainStart, StepDone and EpochDone events.
-    A diverged run returns status 'diverged' (history kept); an unexpected error inside the loop
-    returns 'failed'. Raises ConfigError, DataError or RunFolderError (UserError) for the user's
-    mistakes, before anything is trained, and RunInterrupted (a KeyboardInterrupt) on Ctrl-C.
+    Called by api.train and by the sweep workers (which must not import the API).
     """
     config = _config.resolve_seed(config, seed)
     experiment = build(config)
