@@ -1,6 +1,6 @@
 """What every console script shares: the mapping of errors to one message and an exit code.
 
-Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C (STYLE.md section 6).
+Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C.
 """
 
 from __future__ import annotations

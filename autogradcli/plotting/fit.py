@@ -1,6 +1,6 @@
 """The fit figure: data and fitted line per step (regression) or decision boundary (classifiers).
 
-Imports numpy, matplotlib (through figure.py), rundata and rebuild: never the CLI.
+Imports numpy, matplotlib (through figure.py), runs/ and rebuild: never the CLI.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The loss figure: batch loss per step and per-epoch training/validation loss of one run.
 
-Imports numpy, matplotlib (through figure.py) and rundata: never the CLI.
+Imports numpy, matplotlib (through figure.py) and runs/: never the CLI.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The params figure: each history.csv parameter column over the steps, with its reference value.
 
-Imports numpy, matplotlib (through figure.py) and rundata: never the CLI.
+Imports numpy, matplotlib (through figure.py) and runs/: never the CLI.
 """
 
 from __future__ import annotations

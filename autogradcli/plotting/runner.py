@@ -1,6 +1,6 @@
 """Which figures apply to what, where they go, the checks on the options: what autograd-plot calls.
 
-Imports the plotting modules, rundata and errors: never typer, rich or the CLI. Raises UserErrors.
+Imports the plotting modules, runs/ and errors: never typer, rich or the CLI. Raises UserErrors.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Computed on a grid in one vectorised numpy pass.
 
 For models whose output is linear in their parameters (linear, linear_multi, logistic). Imports
-numpy, matplotlib (through figure.py) and rundata: never the engine's graph or the CLI.
+numpy, matplotlib (through figure.py) and runs/: never the engine's graph or the CLI.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One experiment run: build it from a validated config, write its run folder, train, report.
 
 Below the API (api.train and the sweep workers both call run_experiment). Imports config, build,
-data, runfolder and training; never rich, typer or the CLI, and it never prints.
+data, runs and the loop; never rich, typer or the CLI, and it never prints.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The training loop: batches, steps, divergence and Ctrl-C; reports progress through a callback.
 
-Writes through runfolder.py. Imports the engine, numpy and runfolder only: never config, rich or
+Writes through runs/ (a RunFolder). Imports the engine, numpy and runs/ only: never config, rich or
 the CLI, and it never prints.
 """
 

@@ -1,4 +1,4 @@
-"""Exact gradients at kinks and ties, with PyTorch's conventions (see STYLE.md section 2).
+"""Exact gradients at kinks and ties, with PyTorch's conventions.
 
 Expected values were checked by hand against torch 2.x; no test imports torch.
 """
