@@ -1,6 +1,6 @@
-"""The whole experiment config, and which kinds each section has (the registry of sections).
+"""The whole experiment config: its sections, its cross-section checks, where it came from.
 
-A kind is one section class here in KINDS; its rules of fit are in checks.py and nn/specs.py.
+Each section's kinds are registered in sections.py (KINDS); their rules of fit in nn/specs.py.
 """
 
 from __future__ import annotations
@@ -13,27 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from autogradcli.config import checks
 from autogradcli.config.fields import Integer
 from autogradcli.config.sections import (
-    AdamOptimizer,
-    BceLoss,
-    ClassesData,
-    CrossEntropyLoss,
-    CsvData,
+    KINDS,
     DataConfig,
-    HuberLoss,
-    LinearData,
-    LinearModel,
-    LinearMultiModel,
-    LineData,
-    LogisticModel,
     LossConfig,
-    MaeLoss,
-    MlpModel,
     ModelConfig,
     MseLoss,
-    NonlinearData,
     OptimizerConfig,
     OutputConfig,
-    SgdOptimizer,
     TrainingConfig,
 )
 
@@ -98,15 +84,6 @@ class Config(BaseModel):
 
 
 
-KINDS: dict[str, dict[str, type[BaseModel]]] = {
-    "data": {"line": LineData, "linear": LinearData, "nonlinear": NonlinearData,
-             "classes": ClassesData, "csv": CsvData},
-    "model": {"linear": LinearModel, "linear_multi": LinearMultiModel, "logistic": LogisticModel,
-              "mlp": MlpModel},
-    "loss": {"mse": MseLoss, "mae": MaeLoss, "huber": HuberLoss, "bce": BceLoss,
-             "cross_entropy": CrossEntropyLoss},
-    "optimizer": {"sgd": SgdOptimizer, "adam": AdamOptimizer},
-}
 PLAIN = {"training": TrainingConfig, "output": OutputConfig}
 
 

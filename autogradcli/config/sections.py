@@ -7,8 +7,10 @@ Their fields are the YAML keys, their descriptions the documentation (and the JS
 
 from __future__ import annotations
 
+import operator
 import string
-from typing import Annotated, Any, Literal
+from functools import reduce
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -16,6 +18,24 @@ from autogradcli.config.fields import Bool, InitValue, Integer, Number, Range, S
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
+
+# Each section's kinds, by the name its `kind:` key takes; a class joins with @kind(section).
+KINDS: dict[str, dict[str, type[Section]]] = {"data": {}, "model": {}, "loss": {}, "optimizer": {}}
+
+
+def kind(section: str):
+    """Register a section class as one kind of `section`, named by its `kind` literal."""
+    def register(cls: type[Section]) -> type[Section]:
+        (name,) = get_args(cls.model_fields["kind"].annotation)
+        KINDS[section][name] = cls
+        return cls
+    return register
+
+
+def kinds_of(section: str) -> Any:
+    """The field type of a section: any of its registered kinds, told apart by `kind`."""
+    return Annotated[reduce(operator.or_, KINDS[section].values()), Field(discriminator="kind")]
+
 
 # --------------------------------------------------------------------------------------------- data
 
@@ -54,6 +74,7 @@ class _DataBase(Section):
         return self
 
 
+@kind("data")
 class LineData(_DataBase):
     """The tutorial's data: y = a*x + b + Normal(0, noise), x uniform on x_range."""
 
@@ -68,6 +89,7 @@ class LineData(_DataBase):
         return 1
 
 
+@kind("data")
 class LinearData(_DataBase):
     """y = x @ weights + bias + noise, x standard normal with n_features columns."""
 
@@ -90,6 +112,7 @@ class LinearData(_DataBase):
         return self.n_features
 
 
+@kind("data")
 class NonlinearData(_DataBase):
     """A smooth nonlinear regression: `sin` (1-D) or `sin_cos` (2-D), x uniform on x_range."""
 
@@ -104,6 +127,7 @@ class NonlinearData(_DataBase):
         return 1 if self.function == "sin" else 2
 
 
+@kind("data")
 class ClassesData(_DataBase):
     """Two Gaussian blobs labelled 0 and 1, centres +-separation/2 along the diagonal."""
 
@@ -123,6 +147,7 @@ class ClassesData(_DataBase):
         return self.n_features
 
 
+@kind("data")
 class CsvData(_DataBase):
     """A CSV file with a header row; path relative to the config file's folder."""
 
@@ -158,8 +183,7 @@ class CsvData(_DataBase):
         return None if self.classes is None else len(self.classes)
 
 
-DataConfig = Annotated[
-    LineData | LinearData | NonlinearData | ClassesData | CsvData, Field(discriminator="kind")]
+DataConfig = kinds_of("data")
 
 
 # -------------------------------------------------------------------------------------------- model
@@ -224,6 +248,7 @@ def _is_numeric_nest(item: Any) -> bool:
     return isinstance(item, list) and bool(item) and all(_is_numeric_nest(v) for v in item)
 
 
+@kind("model")
 class LinearModel(_ModelBase):
     """The tutorial's model y_hat = a * x + b with two scalar parameters; one feature only."""
 
@@ -238,12 +263,14 @@ class LinearModel(_ModelBase):
         return self
 
 
+@kind("model")
 class LinearMultiModel(_ModelBase):
     """y_hat = x @ w + b: weight vector w (n_features,), scalar bias b."""
 
     kind: Literal["linear_multi"] = Field(description="Multivariate linear regression.")
 
 
+@kind("model")
 class LogisticModel(_ModelBase):
     """Binary (2 classes: w (d,), b scalar, sigmoid) or softmax (k > 2: w (d, k), b (k,))."""
 
@@ -251,6 +278,7 @@ class LogisticModel(_ModelBase):
         description="Logistic regression: binary with 2 classes, multinomial softmax with more.")
 
 
+@kind("model")
 class MlpModel(_ModelBase):
     """Fully connected layers; layer i (1-based) has weights w{i} (fan_in, fan_out), bias b{i}."""
 
@@ -270,43 +298,47 @@ class MlpModel(_ModelBase):
         return {"activation": self.activation}
 
 
-ModelConfig = Annotated[
-    LinearModel | LinearMultiModel | LogisticModel | MlpModel, Field(discriminator="kind")]
+ModelConfig = kinds_of("model")
 
 
 # --------------------------------------------------------------------------------------------- loss
 
 
+@kind("loss")
 class MseLoss(Section):
     kind: Literal["mse"] = Field(description="Mean squared error (the tutorial's L2 loss).")
 
 
+@kind("loss")
 class MaeLoss(Section):
     kind: Literal["mae"] = Field(description="Mean absolute error.")
 
 
+@kind("loss")
 class HuberLoss(Section):
     kind: Literal["huber"] = Field(description="Quadratic below delta, linear above.")
     delta: Number = Field(1.0, gt=0.0, description="Where the loss turns from quadratic to linear.")
 
 
+@kind("loss")
 class BceLoss(Section):
     kind: Literal["bce"] = Field(
         description="Binary cross-entropy on the logit (two classes, one output).")
 
 
+@kind("loss")
 class CrossEntropyLoss(Section):
     kind: Literal["cross_entropy"] = Field(
         description="Softmax cross-entropy on k logits against integer labels 0..k-1.")
 
 
-LossConfig = Annotated[
-    MseLoss | MaeLoss | HuberLoss | BceLoss | CrossEntropyLoss, Field(discriminator="kind")]
+LossConfig = kinds_of("loss")
 
 
 # ---------------------------------------------------------------------------------------- optimizer
 
 
+@kind("optimizer")
 class SgdOptimizer(Section):
     """p -= lr * (g + weight_decay * p), with optional (Nesterov) momentum, as torch.optim.SGD."""
 
@@ -327,6 +359,7 @@ class SgdOptimizer(Section):
 Beta = Annotated[Number, Field(ge=0.0, lt=1.0)]
 
 
+@kind("optimizer")
 class AdamOptimizer(Section):
     """Adam as torch.optim.Adam (L2 weight_decay added to the gradient)."""
 
@@ -338,7 +371,7 @@ class AdamOptimizer(Section):
     weight_decay: Number = Field(0.0, ge=0.0, description="L2 penalty added to the gradient.")
 
 
-OptimizerConfig = Annotated[SgdOptimizer | AdamOptimizer, Field(discriminator="kind")]
+OptimizerConfig = kinds_of("optimizer")
 
 
 # ------------------------------------------------------------------------------ training and output
