@@ -275,7 +275,8 @@ def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):
     assert list(data) == ["name", "seed", "data", "model", "loss", "optimizer", "training",
                           "output"]
     assert list(data["optimizer"]) == ["kind", "lr", "momentum", "nesterov", "weight_decay"]
-    assert data["training"] == {"epochs": 10, "batch_size": 32, "shuffle": "every_epoch"}
+    assert data["training"] == {"epochs": 10, "batch_size": 32, "shuffle": "every_epoch",
+                                "metrics": None}
 
 
 def test_config_to_yaml_rewrites_csv_path(tmp_path: Path):

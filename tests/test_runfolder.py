@@ -117,4 +117,5 @@ def test_history_columns_and_fmt():
 
 
 def test_files_constant_lists_the_run_files():
-    assert FILES == ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
+    assert FILES == ("history.csv", "epochs.csv", "model.npz", "summary.json", "config.yaml",
+                     "data.csv")

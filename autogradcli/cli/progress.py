@@ -38,6 +38,7 @@ class TrainReporter:
         self._task = None
         self._started = time.perf_counter()
         self._total = 0
+        self._metric = None
 
     def __enter__(self) -> TrainReporter:
         self._started = time.perf_counter()
@@ -60,6 +61,7 @@ class TrainReporter:
 
     def _start(self, event: Any) -> None:
         self._total = event.total_steps
+        self._metric = event.main_metric
         if not self.live:
             self._line(f"{self.name}: {event.epochs} epochs x {event.steps_per_epoch} steps")
             return
@@ -74,10 +76,12 @@ class TrainReporter:
         self._progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("epoch {task.fields[epoch]}"), TextColumn("loss {task.fields[loss]}"),
+            TextColumn("{task.fields[metric]}"),
             TextColumn("{task.fields[speed]} steps/s"), TimeElapsedColumn(),
             console=self.console, transient=False)
         self._task = self._progress.add_task(
-            self.name, total=self._total, epoch=f"1/{event.epochs}", loss="-", speed="-")
+            self.name, total=self._total, epoch=f"1/{event.epochs}", loss="-", speed="-",
+            metric="")
         self._epochs = event.epochs
         self._progress.start()
 
@@ -89,11 +93,25 @@ class TrainReporter:
                               epoch=f"{event.epoch}/{self._epochs}", speed=f"{speed:,.0f}")
 
     def _epoch(self, event: Any) -> None:
+        metric = self._main_metric(event)
         if self._progress is not None:
+            self._progress.update(self._task, metric=metric)
             return
         val = "" if event.val_loss is None else f"  val_loss {_num(event.val_loss)}"
+        metric = f"  {metric}" if metric else ""
         self._line(f"epoch {event.epoch}/{event.epochs}  step {event.step}/{self._total}  "
-                   f"train_loss {_num(event.train_loss)}{val}  {event.seconds:.3f}s")
+                   f"train_loss {_num(event.train_loss)}{val}{metric}  {event.seconds:.3f}s")
+
+    def _main_metric(self, event: Any) -> str:
+        """`val_accuracy 0.93` (the validation value when there is a split, else training's)."""
+        name = self._metric
+        if not name:
+            return ""
+        for split in ("val", "train"):
+            value = event.metrics.get(f"{split}_{name}")
+            if value is not None:
+                return f"{split}_{name} {_num(value)}"
+        return ""
 
     def _line(self, text: str) -> None:
         self.console.file.write(text + "\n")
@@ -119,7 +137,7 @@ def show_summary(console: Console, result: Any) -> None:
         table.add_column("least squares" if key == "least_squares" else "true", justify="right")
     final = summary.get("final_params") or {}
     initial = summary.get("initial_params") or {}
-    for name in initial:
+    for name in initial or summary.get("parameters") or {}:
         cells = [name, _value(initial.get(name)), _value(final.get(name))]
         cells.extend(_value((summary.get(key) or {}).get(name)) for key in columns)
         table.add_row(*cells)
@@ -129,6 +147,10 @@ def show_summary(console: Console, result: Any) -> None:
     for label, value in losses:
         if value is not None or label == "train loss":
             table.add_row(label, "", _num(value), *[""] * len(columns))
+    for split, values in (summary.get("metrics") or {}).items():
+        for name, value in values.items():
+            if name != "report":
+                table.add_row(f"{split} {name}", "", _num(value), *[""] * len(columns))
     console.print(table)
     seconds = summary.get("wall_seconds")
     steps = summary.get("steps")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.data.dataset import val_rows
 from autogradcli.errors import did_you_mean
-from autogradcli.nn.specs import LOSSES
+from autogradcli.nn.specs import LOSSES, METRICS
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 
@@ -22,6 +22,7 @@ def check_consistency(config: Any) -> None:
     _check_model_fits_data(config)
     _check_loss_fits(config)
     _check_batch_size(config)
+    _check_metrics(config)
     _check_sweep_keys(config)
 
 
@@ -65,6 +66,19 @@ def _check_outputs(config: Any, model: Any, needed: int) -> None:
     if problem:
         raise FieldProblem(("model", "kind"), problem,
                            hint="use kind: logistic or mlp for one output per class")
+
+
+def _check_metrics(config: Any) -> None:
+    task = "classification" if config.data.is_classification() else "regression"
+    chosen = config.training.metrics or []
+    for i, name in enumerate(chosen):
+        if METRICS[name] != task:
+            fitting = ", ".join(k for k, v in METRICS.items() if v == task)
+            raise FieldProblem(("training", "metrics", i),
+                               f"{name} is a {METRICS[name]} metric; the data is {task}",
+                               hint=f"use {fitting}")
+        if name in chosen[:i]:
+            raise FieldProblem(("training", "metrics", i), f"{name} is listed twice")
 
 
 def _check_batch_size(config: Any) -> None:

@@ -17,7 +17,10 @@ from pydantic import Field, field_validator, model_validator
 from autogradcli.config.fields import Bool, InitValue, Integer, Number, Range, Section
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
+from autogradcli.nn.specs import METRICS
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
+
+MetricName = Literal[tuple(METRICS)]  # the names nn/specs.py knows
 
 # Each section's kinds, by the name its `kind:` key takes; a class joins with @kind(section).
 KINDS: dict[str, dict[str, type[Section]]] = {"data": {}, "model": {}, "loss": {}, "optimizer": {}}
@@ -386,6 +389,11 @@ class TrainingConfig(Section):
         "every_epoch", description="once: permute once into fixed batches reused every epoch (the "
                                    "tutorial); every_epoch: new permutation each epoch; never: "
                                    "file order.")
+    metrics: list[MetricName] | None = Field(
+        None, description="Metrics computed every epoch on the training and validation rows "
+                          "(epochs.csv, summary.json, the progress bar). null: accuracy and f1 "
+                          "for classification, rmse, mae and r2 for regression. precision, "
+                          "recall and f1 are macro averages.")
 
 
 class OutputConfig(Section):

@@ -46,6 +46,15 @@ LOSSES = {spec.name: spec for spec in (
 )}
 
 
+# ----------------------------------------------------------------------------------- metrics
+
+METRICS = {"accuracy": "classification", "precision": "classification",
+           "recall": "classification", "f1": "classification",
+           "rmse": "regression", "mae": "regression", "r2": "regression"}  # name -> its task
+DEFAULT_METRICS = {"classification": ("accuracy", "f1"), "regression": ("rmse", "mae", "r2")}
+MAIN_METRIC = {"classification": "accuracy", "regression": "r2"}  # what a progress bar shows
+
+
 # ------------------------------------------------------------------------------------ models
 
 

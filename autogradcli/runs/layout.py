@@ -15,7 +15,8 @@ EPOCHS = "epochs.csv"
 SUMMARY = "summary.json"
 CONFIG = "config.yaml"
 DATA = "data.csv"
-FILES = (HISTORY, EPOCHS, SUMMARY, CONFIG, DATA)  # everything a run writes, summary.json last
+MODEL = "model.npz"
+FILES = (HISTORY, EPOCHS, MODEL, SUMMARY, CONFIG, DATA)  # everything a run writes
 REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)  # what a reader needs (data.csv can be remade)
 
 RUNNING = "running"
@@ -23,7 +24,8 @@ ENDINGS = ("completed", "diverged", "interrupted", "failed")  # how a run can en
 STATUSES = (RUNNING, *ENDINGS)
 FINISHED = ("completed", "diverged")  # deterministic endings: a rerun would give the same
 
-EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "seconds")
+EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "seconds")  # then train_/val_ metrics
+SMALL_PARAMS = 64  # summary.json lists parameter values up to this many numbers (model.npz has all)
 
 
 def fmt(value) -> str:

@@ -15,7 +15,8 @@ import numpy as np
 import yaml
 
 from autogradcli.errors import RunFolderError
-from autogradcli.runs.layout import CONFIG, DATA, EPOCHS, HISTORY, REQUIRED, SUMMARY
+from autogradcli.runs.layout import CONFIG, DATA, EPOCHS, HISTORY, MODEL, REQUIRED, SUMMARY
+from autogradcli.runs.model_file import read_model
 
 RERUN = "rerun autograd-train on its config (with {--overwrite}) to write it again"
 
@@ -33,6 +34,7 @@ class Run:
     loss: np.ndarray
     epochs: dict[str, np.ndarray]
     _dataset: object = field(default=None, repr=False)
+    _model: object = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -52,14 +54,26 @@ class Run:
 
     @property
     def final_params(self) -> dict:
-        """Final parameters as arrays (the initial ones while a run is still running)."""
+        """Final parameters as arrays (the last saved while a run is still running): model.npz's,
+        else summary.json's (folders from before model.npz)."""
+        saved = self._saved_model()
+        if saved is not None:
+            return saved.params
         values = self.summary.get("final_params") or self.summary.get("initial_params") or {}
         return {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
 
     @property
     def initial_params(self) -> dict:
+        saved = self._saved_model()
+        if saved is not None:
+            return saved.initial
         values = self.summary.get("initial_params") or {}
         return {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
+
+    def _saved_model(self):
+        if self._model is None and (self.path / MODEL).is_file():
+            self._model = read_model(self.path)
+        return self._model
 
     def reference(self) -> tuple[dict, str] | tuple[None, None]:
         """(values, label): the least-squares solution, else the true parameters in the units

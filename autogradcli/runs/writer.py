@@ -22,10 +22,12 @@ from autogradcli.runs.layout import (
     EPOCHS,
     FILES,
     HISTORY,
+    SMALL_PARAMS,
     STATUSES,
     SUMMARY,
     fmt,
 )
+from autogradcli.runs.model_file import ModelInfo, write_model
 
 
 class RunFolder:
@@ -38,6 +40,9 @@ class RunFolder:
     def __init__(self, path, overwrite=False):
         self.path = Path(path)
         self._info = {"name": None, "seed": None, "true_params": None}
+        self._model_info = None
+        self._initial = {}
+        self._metric_columns: list[str] = []
         self._history = None
         self._epochs = None
         self._rows = []
@@ -72,8 +77,13 @@ class RunFolder:
 
     def write_summary(self, *, status, message="", steps=0, epochs_completed=0,
                       initial_params=None, final_params=None, final_train_loss=None,
-                      final_val_loss=None, least_squares=None, wall_seconds=None) -> Path:
-        """summary.json, replaced atomically. Arrays become nested lists, NaN and inf null."""
+                      final_val_loss=None, least_squares=None, wall_seconds=None,
+                      metrics=None) -> Path:
+        """summary.json, replaced atomically. Arrays become nested lists, NaN and inf null.
+
+        Parameter values are listed only for small models (model.npz holds them all); their
+        shapes always are. metrics: {"train": {...}, "val": {...}} and per-class reports.
+        """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
         summary = {
@@ -83,10 +93,12 @@ class RunFolder:
             "seed": self._info["seed"],
             "steps": steps,
             "epochs_completed": epochs_completed,
-            "initial_params": initial_params,
-            "final_params": final_params,
+            "parameters": _shapes(initial_params or final_params),
+            "initial_params": _small(initial_params),
+            "final_params": _small(final_params),
             "final_train_loss": final_train_loss,
             "final_val_loss": final_val_loss,
+            "metrics": metrics,
             "least_squares": least_squares,
             "true_params": self._info["true_params"],
             "wall_seconds": wall_seconds,
@@ -96,8 +108,25 @@ class RunFolder:
         return write_atomic(self.path / SUMMARY, text)
 
     # ----------------------------------------------------------------- rows as training runs
-    def start_history(self, param_columns) -> None:
-        """Create history.csv and epochs.csv with their headers (rows follow as training runs)."""
+    def describe_model(self, info: ModelInfo) -> None:
+        """What model.npz records beside the parameters (kind, names, scaling, labels)."""
+        self._model_info = info
+
+    def save_model(self, params: dict, epoch: int, step: int) -> Path | None:
+        """model.npz with these parameters, replaced atomically; the first call's are kept as the
+        initial ones. Nothing when no model was described (a bare training loop)."""
+        if self._model_info is None:
+            return None
+        if not self._initial:
+            self._initial = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        return write_model(self.path, self._model_info, params, self._initial, epoch, step,
+                           _versions()["autogradcli"])
+
+    def start_history(self, param_columns, metric_columns=()) -> None:
+        """Create history.csv and epochs.csv with their headers (rows follow as training runs).
+
+        metric_columns: epochs.csv's columns after `seconds`, e.g. train_accuracy, val_accuracy.
+        """
         self.close()
         # Both files stay open for the run (closed by close()), so rows cost no reopen; that is
         # why they are not opened in a `with` block (noqa: SIM115).
@@ -105,7 +134,8 @@ class RunFolder:
         self._history.write(",".join(["epoch", "step", *param_columns, "loss"]) + "\n")
         self._history.flush()
         self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._epochs.write(",".join(EPOCH_COLUMNS) + "\n")
+        self._metric_columns = list(metric_columns)
+        self._epochs.write(",".join([*EPOCH_COLUMNS, *self._metric_columns]) + "\n")
         self._epochs.flush()
 
     def add_step(self, epoch, step, values, loss) -> None:
@@ -122,11 +152,15 @@ class RunFolder:
             self._rows.clear()
             self._history.flush()
 
-    def add_epoch(self, epoch, train_loss, val_loss, seconds) -> None:
-        """Append an epochs.csv row (val_loss None leaves the cell empty) and flush both files."""
+    def add_epoch(self, epoch, train_loss, val_loss, seconds, metrics=None) -> None:
+        """Append an epochs.csv row (None leaves a cell empty) and flush both files.
+
+        metrics: column -> value for the metric columns given to start_history.
+        """
         self.flush()
         if self._epochs is not None:
             cells = [str(epoch), fmt(train_loss), fmt(val_loss), fmt(seconds)]
+            cells += [fmt((metrics or {}).get(name)) for name in self._metric_columns]
             self._epochs.write(",".join(cells) + "\n")
             self._epochs.flush()
 
@@ -167,6 +201,19 @@ def _jsonable(value):
         value = float(value)
         return value if math.isfinite(value) else None
     return value
+
+
+def _shapes(params) -> dict | None:
+    if not params:
+        return None
+    return {name: list(np.shape(value)) for name, value in params.items()}
+
+
+def _small(params) -> dict | None:
+    """The values when there are few of them, else None (they are in model.npz)."""
+    if params is None:
+        return None
+    return params if sum(np.size(v) for v in params.values()) <= SMALL_PARAMS else None
 
 
 def _versions() -> dict:

@@ -6,15 +6,20 @@ losses and optimizers get plain arguments from here: none of them ever sees a co
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from autogradcli.config import Config
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
 from autogradcli.errors import ConfigError, DataError
 from autogradcli.nn import losses, models, optim
-from autogradcli.nn.specs import LOSSES, Sizes
+from autogradcli.nn.specs import DEFAULT_METRICS, LOSSES, Sizes
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
+from autogradcli.runs.model_file import ModelInfo
+from autogradcli.training.scoring import Scorer
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
 
@@ -89,3 +94,26 @@ def build_optimizer(config: Config, params) -> optim.Optimizer:
     """The optimizer of `config.optimizer` over `params` (name -> Tensor, or Tensors)."""
     cfg = config.optimizer
     return optim.OPTIMIZERS[cfg.kind](params, **cfg.model_dump(exclude={"kind"}))
+
+
+def build_scorer(config: Config, dataset: Dataset) -> Scorer:
+    """The metrics the config chose (or its task's defaults), for this data and loss."""
+    task = dataset.task
+    names = tuple(config.training.metrics or DEFAULT_METRICS[task])
+    return Scorer(task, config.loss.kind, names, tuple(dataset.class_names or ()),
+                  dataset.target_mean or 0.0, dataset.target_scale or 1.0)
+
+
+def model_info(config: Config, dataset: Dataset, config_text: str) -> ModelInfo:
+    """What model.npz must say so that new rows can be fed to the trained model."""
+    d = dataset.n_features
+    mean = dataset.feature_mean if dataset.feature_mean is not None else np.zeros(d)
+    scale = dataset.feature_scale if dataset.feature_scale is not None else np.ones(d)
+    return ModelInfo(
+        kind=config.model.kind, loss=config.loss.kind, task=dataset.task,
+        feature_names=list(dataset.feature_names), target_name=dataset.target_name,
+        feature_mean=mean, feature_scale=scale,
+        target_mean=dataset.target_mean or 0.0, target_scale=dataset.target_scale or 1.0,
+        class_labels=list(dataset.class_names or ()),
+        options={key: str(value) for key, value in config.model.options().items()},
+        config_hash=hashlib.sha256(config_text.encode("utf-8")).hexdigest())

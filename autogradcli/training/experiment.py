@@ -18,7 +18,7 @@ from autogradcli.data import make_rng
 from autogradcli.runs.data_file import write_dataset_csv
 from autogradcli.runs.layout import DATA, ENDINGS, SUMMARY
 from autogradcli.runs.writer import RunFolder
-from autogradcli.training.build import build
+from autogradcli.training.build import build, build_scorer, model_info
 from autogradcli.training.loop import TrainingInterrupted, train_loop
 
 __all__ = ["STATUSES", "RunInterrupted", "RunResult", "run_experiment"]
@@ -68,10 +68,12 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
     experiment = build(config)
     path = Path(out) if out is not None else _config.output_dir(config)
     folder = RunFolder(path, overwrite=overwrite)
-    folder.write_config(_config.config_to_yaml(config, relative_to=path))
+    config_text = _config.config_to_yaml(config, relative_to=path)
+    folder.write_config(config_text)
     write_dataset_csv(experiment.dataset, path / DATA)
     folder.describe(name=config.name, seed=config.seed, true_params=experiment.dataset.true_params)
     data, training = experiment.dataset, config.training
+    folder.describe_model(model_info(config, data, config_text))
 
     def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
         summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
@@ -82,7 +84,7 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
             experiment.model, experiment.loss_fn, experiment.optimizer, data.x, data.y,
             data.x_val, data.y_val, epochs=training.epochs, batch_size=training.batch_size,
             shuffle=training.shuffle, rng=_shuffle_rng(config), run_folder=folder,
-            progress=progress)
+            progress=progress, scorer=build_scorer(config, data))
     except TrainingInterrupted as exc:
         raise RunInterrupted(result("interrupted", exc.result.message)) from None
     except Exception as exc:

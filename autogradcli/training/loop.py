@@ -29,6 +29,7 @@ class TrainStart:
     epochs: int
     steps_per_epoch: int
     total_steps: int
+    main_metric: str | None = None  # e.g. "accuracy": EpochDone.metrics has train_/val_ of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class EpochDone:
     train_loss: float
     val_loss: float | None
     seconds: float
+    metrics: dict = field(default_factory=dict)  # train_accuracy, val_accuracy, ...
 
 
 @dataclass
@@ -65,6 +67,7 @@ class TrainResult:
     final_train_loss: float | None
     final_val_loss: float | None
     least_squares: dict | None
+    metrics: dict | None = None
     train_losses: list = field(default_factory=list)
     val_losses: list = field(default_factory=list)
     seconds: float = 0.0
@@ -112,7 +115,7 @@ def _cut(order, size):
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
                batch_size=None, shuffle="every_epoch", rng=None, run_folder=None,
-               progress=None) -> TrainResult:
+               progress=None, scorer=None) -> TrainResult:
     """Train `model` on numpy arrays (x, y) and return a TrainResult.
 
     x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy
@@ -120,12 +123,13 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
     rows and the summary; progress(event) gets TrainStart, StepDone and EpochDone. A NaN or infinite
     loss stops the run with status `diverged` (returned, not raised). Ctrl-C raises
     TrainingInterrupted (a KeyboardInterrupt) carrying the result; any other exception marks the
-    summary `failed` and propagates. Raises ValueError for inconsistent arguments (shapes,
-    epochs < 1, batch_size out of range).
+    summary `failed` and propagates. scorer (a scoring.Scorer) adds metrics to every epoch and
+    to the summary; the run folder's model.npz is saved at the start and after every epoch.
+    Raises ValueError for inconsistent arguments (shapes, epochs < 1, batch_size out of range).
     """
     if x_val is not None and y_val is not None and len(x_val) == 0:
         x_val = y_val = None  # data.Dataset holds an empty split as 0 rows
-    loop = _Loop(model, loss_fn, optimizer, run_folder, progress)
+    loop = _Loop(model, loss_fn, optimizer, run_folder, progress, scorer)
     loop.check(x, y, x_val, y_val, epochs, batch_size)
     if shuffle not in SHUFFLES:
         raise ValueError(f"unknown shuffle {shuffle!r}; use one of {', '.join(SHUFFLES)}")
@@ -136,9 +140,10 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
 class _Loop:
     """The state of one run, so that the hot path and the endings share it without globals."""
 
-    def __init__(self, model, loss_fn, optimizer, run_folder, progress):
+    def __init__(self, model, loss_fn, optimizer, run_folder, progress, scorer):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
-        self.folder, self.progress = run_folder, progress
+        self.folder, self.progress, self.scorer = run_folder, progress, scorer
+        self.last_metrics: dict = {}
         self.params = list(model.parameters().values())
         self.steps = 0
         self.epochs_completed = 0
@@ -164,7 +169,9 @@ class _Loop:
         val = None if x_val is None else (ag.tensor(x_val), ag.tensor(y_val))
         if self.folder is not None:
             shapes = {name: tuple(p.shape) for name, p in self.model.parameters().items()}
-            self.folder.start_history(history_columns(shapes))
+            columns = self.scorer.columns(val is not None) if self.scorer else ()
+            self.folder.start_history(history_columns(shapes), columns)
+            self.folder.save_model(self.initial, 0, 0)
             self._summary("running", "training", None, None, start)
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -186,19 +193,26 @@ class _Loop:
             if fixed is None or fixed[0] is not indices:
                 fixed = (indices, [(ag.tensor(x[i]), ag.tensor(y[i])) for i in indices])
             if epoch == 1:
-                self._report(TrainStart(epochs, len(indices), epochs * len(indices)))
+                main = self.scorer.main if self.scorer else None
+                self._report(TrainStart(epochs, len(indices), epochs * len(indices), main))
             diverged = self._steps(epoch, fixed[1])
             if diverged is not None:
                 return "diverged", diverged
-            train_loss = _evaluate(self.model, self.loss_fn, train)
-            val_loss = None if val is None else _evaluate(self.model, self.loss_fn, val)
+            train_loss, metrics = self._assess(train, "train")
+            val_loss = None
+            if val is not None:
+                val_loss, val_metrics = self._assess(val, "val")
+                metrics.update(val_metrics)
+            self.last_metrics = metrics
             seconds = time.perf_counter() - began
             self.train_losses.append(train_loss)
             self.val_losses.append(val_loss)
             self.epochs_completed = epoch
             if self.folder is not None:
-                self.folder.add_epoch(epoch, train_loss, val_loss, seconds)
-            self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds))
+                self.folder.add_epoch(epoch, train_loss, val_loss, seconds, metrics)
+                self.folder.save_model(self.model.parameter_values(), epoch, self.steps)
+            self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
+                                   metrics))
         return "completed", f"trained {epochs} epochs ({self.steps} steps)"
 
     def _steps(self, epoch, batches):
@@ -225,34 +239,66 @@ class _Loop:
                 report(StepDone(epoch, step, value))
         return None
 
+    def _assess(self, data, split) -> tuple[float, dict]:
+        """The loss on a whole set and, with a scorer, its metrics (`split`_name -> value)."""
+        loss, outputs = _evaluate(self.model, self.loss_fn, data)
+        if self.scorer is None or not np.all(np.isfinite(outputs)):
+            return loss, {}
+        scores = self.scorer.score(outputs, data[1].data)
+        return loss, {f"{split}_{name}": value for name, value in scores.items()}
+
+    def _final_metrics(self, train, val) -> dict | None:
+        """summary.json's metrics: each split's values and a classifier's per-class report."""
+        if self.scorer is None:
+            return None
+        final = {}
+        for split, data in (("train", train), ("val", val)):
+            if data is None:
+                continue
+            _, outputs = _evaluate(self.model, self.loss_fn, data)
+            if not np.all(np.isfinite(outputs)):
+                continue
+            final[split] = self.scorer.score(outputs, data[1].data)
+            report = self.scorer.report(outputs, data[1].data)
+            if report is not None:
+                final[split]["report"] = report
+        return final
+
     def _finish(self, status, message, train, val, start) -> TrainResult:
         complete = status == "completed"
         final_train = self.train_losses[-1] if complete else _evaluate(
-            self.model, self.loss_fn, train)
+            self.model, self.loss_fn, train)[0]
         final_val = None
         if val is not None:
             final_val = self.val_losses[-1] if complete else _evaluate(
-                self.model, self.loss_fn, val)
+                self.model, self.loss_fn, val)[0]
+        final_params = self.model.parameter_values()
         result = TrainResult(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
-            final_params=self.model.parameter_values(), final_train_loss=final_train,
+            final_params=final_params, final_train_loss=final_train,
             final_val_loss=final_val, least_squares=self.least_squares,
+            metrics=self._final_metrics(train, val),
             train_losses=self.train_losses, val_losses=self.val_losses,
             seconds=time.perf_counter() - start,
             folder=None if self.folder is None else self.folder.path,
         )
         if self.folder is not None:
             self.folder.close()
-            self._summary(status, message, final_train, final_val, start, result.final_params)
+            if status != "diverged" and _finite(final_params):  # keep the last good ones
+                self.folder.save_model(final_params, self.epochs_completed, self.steps)
+            self._summary(status, message, final_train, final_val, start, result.final_params,
+                          result.metrics)
         return result
 
-    def _summary(self, status, message, final_train, final_val, start, final_params=None):
+    def _summary(self, status, message, final_train, final_val, start, final_params=None,
+                 metrics=None):
         self.folder.write_summary(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
             final_params=final_params, final_train_loss=final_train, final_val_loss=final_val,
             least_squares=self.least_squares, wall_seconds=time.perf_counter() - start,
+            metrics=metrics,
         )
 
     def _report(self, event):
@@ -267,6 +313,11 @@ def _row_values(params):
 
 
 def _evaluate(model, loss_fn, data):
-    """The loss on a whole set, without recording a graph."""
+    """(loss, outputs as an array) on a whole set, without recording a graph."""
     with ag.no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return loss_fn(model(data[0]), data[1]).item()
+        outputs = model(data[0])
+        return loss_fn(outputs, data[1]).item(), outputs.data
+
+
+def _finite(params: dict) -> bool:
+    return all(np.all(np.isfinite(value)) for value in params.values())

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 TUTORIAL = ROOT / "configs" / "seed_linear.yaml"
-RUN_FILES = ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv")
+RUN_FILES = ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv", "model.npz")
 COMMAND = [sys.executable, "-m", "autogradcli.cli.train"]  # the installed package, PATH or not
 
 

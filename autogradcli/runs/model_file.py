@@ -1,0 +1,121 @@
+"""model.npz: the trained parameters and everything prediction needs, readable with plain numpy.
+
+Written atomically when the run starts and after every epoch, so a stopped or diverged run keeps
+its last good parameters. Only arrays of numbers and strings: `np.load(path)` needs no pickle.
+The fields are documented in docs/run-folder.md; FORMAT changes when their meaning does.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autogradcli.errors import RunFolderError
+from autogradcli.runs.atomic import write_atomic
+from autogradcli.runs.layout import MODEL
+
+FORMAT = 1
+_PARAMS, _INITIAL, _OPTIONS = "params/", "initial/", "options/"
+
+
+@dataclass
+class ModelInfo:
+    """What a model file says besides its parameters: how to rebuild it and to feed it."""
+
+    kind: str
+    loss: str
+    task: str
+    feature_names: list[str]
+    target_name: str
+    feature_mean: np.ndarray
+    feature_scale: np.ndarray
+    target_mean: float = 0.0
+    target_scale: float = 1.0
+    class_labels: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    config_hash: str = ""
+
+
+@dataclass
+class SavedModel:
+    """A model file read back: its info, parameters (and the initial ones), how far it trained."""
+
+    info: ModelInfo
+    params: dict[str, np.ndarray]
+    initial: dict[str, np.ndarray]
+    epoch: int
+    step: int
+    version: str
+
+
+def write_model(folder: Path, info: ModelInfo, params: dict, initial: dict, epoch: int,
+                step: int, version: str) -> Path:
+    """Replace folder/model.npz at once with these parameters."""
+    arrays = {
+        "format": np.int64(FORMAT), "autogradcli_version": np.str_(version),
+        "kind": np.str_(info.kind), "loss": np.str_(info.loss), "task": np.str_(info.task),
+        "feature_names": np.array(info.feature_names, dtype=np.str_),
+        "target_name": np.str_(info.target_name),
+        "feature_mean": np.asarray(info.feature_mean, dtype=np.float64),
+        "feature_scale": np.asarray(info.feature_scale, dtype=np.float64),
+        "target_mean": np.float64(info.target_mean), "target_scale": np.float64(info.target_scale),
+        "class_labels": np.array(info.class_labels, dtype=np.str_).reshape(-1),
+        "config_hash": np.str_(info.config_hash),
+        "epoch": np.int64(epoch), "step": np.int64(step),
+    }
+    arrays.update({_OPTIONS + k: np.str_(v) for k, v in info.options.items()})
+    arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
+    arrays.update({_INITIAL + k: np.asarray(v, dtype=np.float64) for k, v in initial.items()})
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return write_atomic(folder / MODEL, buffer.getvalue())
+
+
+def read_model(folder: Path) -> SavedModel:
+    """folder/model.npz read back; RunFolderError saying what is wrong and what to do."""
+    path = Path(folder) / MODEL
+    if not path.is_file():
+        raise RunFolderError(
+            "no model.npz in this run folder", where=str(folder),
+            hint="runs save it since autogradcli 0.2; train the config again ({--overwrite}) "
+                 "to get one" if Path(folder).is_dir() else "give a folder autograd-train wrote")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise RunFolderError(f"cannot read model.npz: {exc}", where=str(path),
+                             hint="the file is damaged; train the config again") from None
+    return _saved(arrays, path)
+
+
+def _saved(arrays: dict, path: Path) -> SavedModel:
+    version = str(arrays.get("autogradcli_version", "unknown"))
+    found = int(arrays["format"]) if "format" in arrays else None
+    if found != FORMAT:
+        raise RunFolderError(
+            f"model.npz has format {found} (from autogradcli {version}); this autogradcli "
+            f"reads format {FORMAT}", where=str(path),
+            hint="use the autogradcli version that trained it, or train the config again")
+    try:
+        info = ModelInfo(
+            kind=str(arrays["kind"]), loss=str(arrays["loss"]), task=str(arrays["task"]),
+            feature_names=[str(n) for n in arrays["feature_names"]],
+            target_name=str(arrays["target_name"]), feature_mean=arrays["feature_mean"],
+            feature_scale=arrays["feature_scale"], target_mean=float(arrays["target_mean"]),
+            target_scale=float(arrays["target_scale"]),
+            class_labels=[str(c) for c in arrays["class_labels"]],
+            options=_prefixed(arrays, _OPTIONS, str), config_hash=str(arrays["config_hash"]))
+        return SavedModel(info, _prefixed(arrays, _PARAMS), _prefixed(arrays, _INITIAL),
+                          int(arrays["epoch"]), int(arrays["step"]), version)
+    except KeyError as exc:
+        raise RunFolderError(f"model.npz lacks the field {exc}", where=str(path),
+                             hint="the file is damaged; train the config again") from None
+
+
+def _prefixed(arrays: dict, prefix: str, convert=None) -> dict:
+    items = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return {k: convert(v) for k, v in items.items()} if convert else items
