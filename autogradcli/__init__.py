@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "RunInterrupted",
@@ -16,9 +16,12 @@ __all__ = [
     "__version__",
     "config_schema",
     "config_yaml",
+    "evaluate",
     "load_config",
+    "load_run",
     "parse_grid",
     "plot",
+    "predict",
     "sweep",
     "train",
 ]
@@ -32,9 +35,12 @@ if TYPE_CHECKING:
         RunResult,
         config_schema,
         config_yaml,
+        evaluate,
         load_config,
+        load_run,
         parse_grid,
         plot,
+        predict,
         sweep,
         train,
     )

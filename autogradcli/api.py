@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from autogradcli.config import Config
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
-__all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "load_config",
-           "parse_grid", "plot", "sweep", "train"]
+__all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "evaluate",
+           "load_config", "load_run", "parse_grid", "plot", "predict", "sweep", "train"]
 
 
 def __getattr__(name: str):
@@ -108,3 +108,50 @@ def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
     from autogradcli import plotting
 
     yield from plotting.plot(run_dirs, kinds, fmt, out, dpi, params)
+
+
+def load_run(path):
+    """Open a run folder for use: `.predict(x)`, `.predict_proba(x)`, `.evaluate(x, y)`,
+    `.config`, `.summary`, `.history`. Raises RunFolderError (no model.npz, ...)."""
+    from autogradcli.inference.run import load_run as _load_run
+
+    return _load_run(path)
+
+
+def predict(run_dir, data, *, out=None, keep=(), as_json: bool = False,
+            overwrite: bool = False):
+    """Predict every row of the CSV file `data` with the run's model; write and return them.
+
+    Features are found by name (any order); `keep` columns are carried through. out: a file, "-"
+    for stdout, or None for DATA.predictions.csv beside the input (never overwritten unless
+    `overwrite`). Returns (the file written or None, column -> values). Raises UserError.
+    """
+    from autogradcli.inference import tables
+
+    run = load_run(run_dir)
+    table = tables.read_table(data, run.model, keep=tuple(keep))
+    columns = tables.predictions(run.model, table)
+    if out is None:
+        out = "-" if as_json else tables.default_output(data)
+    path = tables.write_predictions(columns, out, as_json=as_json, overwrite=overwrite)
+    return path, columns
+
+
+def evaluate(run_dir, data=None) -> dict:
+    """Metrics of the run's model on the labelled CSV `data`, or on its own validation rows
+    (training rows without a split) when None, reproducing summary.json's numbers exactly.
+
+    Returns {"data": what was evaluated, "rows": n, "task": ..., "metrics": {...}} (a
+    classifier's metrics hold a per-class "report" with the confusion matrix).
+    """
+    from autogradcli.inference import tables
+
+    run = load_run(run_dir)
+    if data is None:
+        split, n, values = run.evaluate_own()
+        described = f"{run.path / 'data.csv'} ({split} rows)"
+    else:
+        table = tables.read_table(data, run.model, with_target=True)
+        values = run.model.evaluate(table.x, tables.target_values(table, run.model))
+        described, n = str(data), len(table.x)
+    return {"data": described, "rows": n, "task": run.model.info.task, "metrics": values}

@@ -242,3 +242,47 @@ def write_line(text: str) -> None:
     """A plain line on stdout, flushed (for --check, --schema and --json output)."""
     sys.stdout.write(text.rstrip("\n") + "\n")
     sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------------- evaluation
+
+
+def show_evaluation(console: Console, result: dict) -> None:
+    """The metrics of an evaluation, then a classifier's per-class report and confusion matrix:
+    rich tables on a terminal, plain aligned lines off it."""
+    metrics = dict(result["metrics"])
+    report = metrics.pop("report", None)
+    sections = [(f"{result['data']}: {result['rows']} rows", ["metric", "value"],
+                 [[name, _num(value)] for name, value in metrics.items()])]
+    if report:
+        labels = report["labels"]
+        sections.append(("per class", ["class", "precision", "recall", "f1", "support"],
+                         [[label, *(_num(report[k][i]) for k in ("precision", "recall", "f1")),
+                           str(report["support"][i])] for i, label in enumerate(labels)]))
+        sections.append(("confusion matrix (rows: true class, columns: predicted)",
+                         ["true \\ predicted", *labels],
+                         [[label, *map(str, row)] for label, row in
+                          zip(labels, report["confusion"])]))
+    for title, header, rows in sections:
+        console.print(title, soft_wrap=True, markup=False)
+        _table(console, header, rows)
+
+
+def _table(console: Console, header: list[str], rows: list[list[str]]) -> None:
+    if console.is_terminal:
+        from rich.table import Table
+
+        table = Table()
+        for i, column in enumerate(header):
+            table.add_column(column, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        console.file.write("  ".join(cells).rstrip() + "\n")
+    console.file.write("\n")
+    console.file.flush()

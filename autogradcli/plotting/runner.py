@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autogradcli.errors import UserError, did_you_mean
 from autogradcli.plotting import compare
+from autogradcli.plotting.confusion import confusion_applies, confusion_figure
 from autogradcli.plotting.figure import save
 from autogradcli.plotting.fit import fit_applies, fit_figure
 from autogradcli.plotting.graph import write_graph
@@ -20,7 +21,7 @@ from autogradcli.plotting.params import params_figure
 from autogradcli.plotting.surface import SURFACE_MODELS, surface_figure
 from autogradcli.runs.reader import load_run
 
-KINDS = ("surface", "fit", "params", "loss", "graph")
+KINDS = ("surface", "fit", "params", "loss", "confusion", "graph")
 SWEEP_KINDS = ("loss", "sweep")
 FORMATS = ("png", "svg", "pdf")
 DPI_RANGE = (30, 600)
@@ -67,6 +68,7 @@ def applicable(run, specs) -> dict[str, str | None]:
         reasons["surface"] = (f"this {run.model_kind} model has more than two parameters: choose "
                               f"two with {{--params}}, e.g. {{--params}} {_example(run)}")
     reasons["fit"] = fit_applies(run)
+    reasons["confusion"] = confusion_applies(run)
     return reasons
 
 
@@ -94,7 +96,9 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
         if kind == "surface":
             fig = surface_figure(run, specs or ("a", "b"))
         else:
-            fig = {"fit": fit_figure, "params": params_figure, "loss": loss_figure}[kind](run)
+            figures = {"fit": fit_figure, "params": params_figure, "loss": loss_figure,
+                       "confusion": confusion_figure}
+            fig = figures[kind](run)
         yield Output(path=save(fig, out / f"{kind}.{fmt}", fmt, dpi))
 
 

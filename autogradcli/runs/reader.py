@@ -105,7 +105,7 @@ def load_run(path: str | Path) -> Run:
     path = Path(path)
     check_is_run(path)
     summary = read_summary(path / SUMMARY)
-    config = _read_config(path / CONFIG)
+    config = read_config(path / CONFIG)
     header, table = read_numeric_csv(path / HISTORY)
     if header[:2] != ["epoch", "step"] or header[-1] != "loss" or len(header) < 3:
         raise RunFolderError("not a history.csv: expected columns epoch, step, parameters..., loss",
@@ -194,7 +194,8 @@ def read_summary(path: Path) -> dict:
     return summary
 
 
-def _read_config(path: Path) -> dict:
+def read_config(path: Path) -> dict:
+    """config.yaml as a dict (the run's resolved config); RunFolderError when unreadable."""
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -98,7 +98,7 @@ def test_rerun_gives_identical_bytes(runs, tmp_path, fmt, kinds):
 
 
 @pytest.mark.parametrize("key, params, expected", [
-    ("iris", "w[2,1],b[0]", {"surface", "fit", "params", "loss"}),
+    ("iris", "w[2,1],b[0]", {"surface", "fit", "params", "loss", "confusion"}),
     ("mlp", None, {"fit", "params", "loss"}),
 ])
 def test_figures_per_model(runs, tmp_path, key, params, expected):
