@@ -246,12 +246,9 @@ def test_a_member_whose_bytes_were_overwritten_is_a_run_folder_error(tmp_path):
     assert "cannot read model.npz" in _error(tmp_path).message
 
 
-# Bugs found while writing these tests: other exceptions escape read_model. strict=True makes the
-# test fail once the bug is fixed, so the mark is then removed.
+# Damaged in ways np.load and zipfile report with other exception types.
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="np.load returns an ndarray for .npy content; `with` then TypeErrors")
 def test_a_plain_npy_array_saved_as_model_npz_is_a_run_folder_error(tmp_path):
     buffer = io.BytesIO()
     np.save(buffer, np.arange(3.0))
@@ -259,15 +256,11 @@ def test_a_plain_npy_array_saved_as_model_npz_is_a_run_folder_error(tmp_path):
     _error(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="int(format) is outside the try, which takes only KeyError")
 def test_a_format_that_is_not_a_number_is_a_run_folder_error(tmp_path):
     np.savez(tmp_path / "model.npz", format=np.str_("one"))
     _error(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, raises=(NotImplementedError, RuntimeError),
-                   reason="zipfile raises NotImplementedError/RuntimeError, not caught")
 @pytest.mark.parametrize(("offset", "value"), [(10, 99), (8, 1)],
                          ids=["unknown-compression", "encrypted-flag"])
 def test_a_damaged_zip_directory_entry_is_a_run_folder_error(tmp_path, offset, value):

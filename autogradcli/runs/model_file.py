@@ -83,18 +83,28 @@ def read_model(folder: Path) -> SavedModel:
             "no model.npz in this run folder", where=str(folder),
             hint="runs save it since autogradcli 0.2; train the config again ({--overwrite}) "
                  "to get one" if Path(folder).is_dir() else "give a folder autograd-train wrote")
+    damaged = "the file is damaged; train the config again"
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive of named arrays")
+        with data:
             arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, NotImplementedError,
+            RuntimeError) as exc:  # zipfile says NotImplementedError/RuntimeError for odd flags
         raise RunFolderError(f"cannot read model.npz: {exc}", where=str(path),
-                             hint="the file is damaged; train the config again") from None
-    return _saved(arrays, path)
+                             hint=damaged) from None
+    try:
+        return _saved(arrays, path)
+    except (TypeError, ValueError) as exc:
+        raise RunFolderError(f"model.npz holds a field of the wrong type: {exc}",
+                             where=str(path), hint=damaged) from None
 
 
 def _saved(arrays: dict, path: Path) -> SavedModel:
     version = str(arrays.get("autogradcli_version", "unknown"))
-    found = int(arrays["format"]) if "format" in arrays else None
+    found = arrays.get("format")
+    found = int(found) if found is not None and found.dtype.kind in "iu" else found
     if found != FORMAT:
         raise RunFolderError(
             f"model.npz has format {found} (from autogradcli {version}); this autogradcli "
