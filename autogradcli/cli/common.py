@@ -34,3 +34,9 @@ def exit_on_user_error():
     except KeyboardInterrupt:
         print_error("interrupted (Ctrl-C); files written so far are kept")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def new_app(help: str) -> typer.Typer:
+    """A console script's typer app: -h and --help, usage when called bare, no tracebacks."""
+    return typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]}, help=help)

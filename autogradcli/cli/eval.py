@@ -10,12 +10,10 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import exit_on_user_error
+from autogradcli.cli.common import exit_on_user_error, new_app
 from autogradcli.cli.progress import make_console, show_evaluation, write_line
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Evaluate the model a run trained (see docs/cli.md).")
+app = new_app("Evaluate the model a run trained (see docs/cli.md).")
 
 
 @app.command()
@@ -23,7 +21,7 @@ def evaluate(
     run_dir: Annotated[Path, typer.Argument(metavar="RUN_DIR", show_default=False,
                                             help="The run folder (holds model.npz).")],
     data: Annotated[Path | None, typer.Argument(
-        metavar="[DATA.csv]", show_default=False,
+        metavar="DATA.csv", show_default=False,
         help="Labelled rows (features and target). Default: the run's validation rows.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:

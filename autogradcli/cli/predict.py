@@ -9,11 +9,9 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import exit_on_user_error, print_error
+from autogradcli.cli.common import exit_on_user_error, new_app, print_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Predict new rows with the model a run trained (see docs/cli.md).")
+app = new_app("Predict new rows with the model a run trained (see docs/cli.md).")
 
 
 @app.command()
