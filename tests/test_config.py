@@ -274,9 +274,11 @@ def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):
     data = yaml.safe_load(text)
     assert list(data) == ["name", "seed", "data", "model", "loss", "optimizer", "training",
                           "output"]
-    assert list(data["optimizer"]) == ["kind", "lr", "momentum", "nesterov", "weight_decay"]
+    assert list(data["optimizer"]) == ["kind", "lr", "momentum", "nesterov", "weight_decay",
+                                       "schedule", "clip_grad_norm", "clip_grad_value"]
+    assert data["optimizer"]["schedule"] == {"kind": "constant"}
     assert data["training"] == {"epochs": 10, "batch_size": 32, "shuffle": "every_epoch",
-                                "metrics": None}
+                                "metrics": None, "early_stopping": None}
 
 
 def test_config_to_yaml_rewrites_csv_path(tmp_path: Path):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.data.dataset import val_rows
 from autogradcli.errors import did_you_mean
-from autogradcli.nn.specs import LOSSES, METRICS
+from autogradcli.nn.specs import LOSSES, METRICS, monitor_columns
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 
@@ -23,6 +23,7 @@ def check_consistency(config: Any) -> None:
     _check_loss_fits(config)
     _check_batch_size(config)
     _check_metrics(config)
+    _check_monitors(config)
     _check_sweep_keys(config)
 
 
@@ -79,6 +80,26 @@ def _check_metrics(config: Any) -> None:
                                hint=f"use {fitting}")
         if name in chosen[:i]:
             raise FieldProblem(("training", "metrics", i), f"{name} is listed twice")
+
+
+def default_monitor(config: Any) -> str:
+    """val_loss with a validation split, else train_loss."""
+    return "val_loss" if config.data.val_fraction > 0 else "train_loss"
+
+
+def _check_monitors(config: Any) -> None:
+    task = "classification" if config.data.is_classification() else "regression"
+    columns = monitor_columns(task, config.training.metrics, config.data.val_fraction > 0)
+    watchers = [(("training", "early_stopping", "monitor"), config.training.early_stopping),
+                (("optimizer", "schedule", "monitor"), config.optimizer.schedule)]
+    for path, section in watchers:
+        monitor = getattr(section, "monitor", None)
+        if monitor is not None and monitor not in columns:
+            why = ("there is no validation split (data.val_fraction is 0)"
+                   if monitor.startswith("val_") and f"train_{monitor[4:]}" in columns
+                   else "not a column of epochs.csv")
+            raise FieldProblem(path, f"cannot monitor {monitor!r}: {why}",
+                               hint=did_you_mean(monitor, columns, "Columns to monitor"))
 
 
 def _check_batch_size(config: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from autogradcli.config.experiment import KINDS, Config
+from autogradcli.config.sections import keys_in_order
 
 __all__ = ["config_schema", "config_to_yaml"]
 
@@ -28,9 +29,7 @@ def config_to_yaml(config: Config, relative_to: str | os.PathLike | None = None)
     for section, kinds in KINDS.items():
         # kind first, then its own keys, then the options every kind shares (standardize, init...)
         cls = kinds[data[section]["kind"]]
-        shared = [key for key in cls.__mro__[1].model_fields if key != "kind"]
-        own = [key for key in cls.model_fields if key not in shared]
-        data[section] = {key: data[section][key] for key in own + shared}
+        data[section] = {key: data[section][key] for key in keys_in_order(cls)}
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=100)
 
 

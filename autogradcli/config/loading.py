@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from autogradcli.config import yaml_source
 from autogradcli.config.experiment import KINDS, PLAIN, Config
+from autogradcli.config.sections import keys_in_order
 from autogradcli.errors import ConfigError
 
 __all__ = ["config_with", "load_config", "output_dir", "resolve_seed"]
@@ -32,7 +33,7 @@ def _schema_at(path: tuple, raw: Any) -> yaml_source.Schema | None:
         return None
     kinds = KINDS[section]
     kind = raw.get(section, {}).get("kind") if isinstance(raw.get(section), dict) else None
-    others = {k: list(cls.model_fields) for k, cls in kinds.items()}
+    others = {k: keys_in_order(cls) for k, cls in kinds.items()}
     keys = others.get(kind) if isinstance(kind, str) else None
     return yaml_source.Schema(keys, kinds=list(kinds), kind=kind, keys_by_kind=others)
 

@@ -35,6 +35,12 @@ def kind(section: str):
     return register
 
 
+def keys_in_order(cls: type[Section]) -> list[str]:
+    """A kind's keys as people read them: kind, its own keys, then those every kind shares."""
+    shared = [key for key in cls.__mro__[1].model_fields if key != "kind"]
+    return [key for key in cls.model_fields if key not in shared] + shared
+
+
 def kinds_of(section: str) -> Any:
     """The field type of a section: any of its registered kinds, told apart by `kind`."""
     return Annotated[reduce(operator.or_, KINDS[section].values()), Field(discriminator="kind")]
@@ -341,8 +347,72 @@ LossConfig = kinds_of("loss")
 # ---------------------------------------------------------------------------------------- optimizer
 
 
+class ConstantSchedule(Section):
+    kind: Literal["constant"] = Field(description="The same learning rate every epoch.")
+
+
+class StepSchedule(Section):
+    kind: Literal["step"] = Field(description="lr * gamma ** (epoch // step_size) (StepLR).")
+    step_size: Integer = Field(ge=1, description="Epochs between two reductions.")
+    gamma: Number = Field(0.1, gt=0.0, description="Factor applied at each reduction.")
+
+
+class ExponentialSchedule(Section):
+    kind: Literal["exponential"] = Field(description="lr * gamma ** epoch (ExponentialLR).")
+    gamma: Number = Field(gt=0.0, description="Factor applied after every epoch.")
+
+
+class CosineSchedule(Section):
+    kind: Literal["cosine"] = Field(
+        description="Cosine annealing from lr to min_lr over the run (CosineAnnealingLR), after "
+                    "an optional linear warmup.")
+    min_lr: Number = Field(0.0, ge=0.0, description="The learning rate of the last epoch.")
+    warmup_epochs: Integer = Field(
+        0, ge=0, description="Epochs rising linearly to lr first: epoch k of W uses "
+                             "lr * k / (W + 1).")
+
+
+class PlateauSchedule(Section):
+    kind: Literal["reduce_on_plateau"] = Field(
+        description="Multiply lr by factor when the monitored value stops improving "
+                    "(ReduceLROnPlateau).")
+    monitor: str | None = Field(
+        None, description="An epochs.csv column: val_loss (default with a validation split), "
+                          "train_loss (default without), or train_/val_ and a metric.")
+    mode: Literal["min", "max"] | None = Field(
+        None, description="min: lower is better; max: higher. null: max for accuracy, "
+                          "precision, recall, f1 and r2, else min.")
+    factor: Number = Field(0.1, gt=0.0, lt=1.0, description="Multiplies lr at each reduction.")
+    patience: Integer = Field(10, ge=0, description="Epochs without improvement tolerated.")
+    min_lr: Number = Field(0.0, ge=0.0, description="lr never goes below this.")
+    threshold: Number = Field(1e-4, ge=0.0, description="Relative improvement that counts.")
+
+
+SCHEDULES = {"constant": ConstantSchedule, "step": StepSchedule,
+             "exponential": ExponentialSchedule, "cosine": CosineSchedule,
+             "reduce_on_plateau": PlateauSchedule}
+ScheduleConfig = Annotated[reduce(operator.or_, SCHEDULES.values()), Field(discriminator="kind")]
+
+
+class _OptimizerBase(Section):
+    schedule: ScheduleConfig = Field(
+        default_factory=lambda: ConstantSchedule(kind="constant"),
+        description="How the learning rate changes from epoch to epoch.")
+    clip_grad_norm: Number | None = Field(
+        None, gt=0.0, description="Scale the gradients so that their total L2 norm is at most "
+                                  "this (clip_grad_norm_), before each update.")
+    clip_grad_value: Number | None = Field(
+        None, gt=0.0, description="Clamp every gradient element to [-value, value] "
+                                  "(clip_grad_value_), before each update.")
+
+    def arguments(self) -> dict[str, Any]:
+        """The optimizer class's own keyword arguments (lr, momentum, betas...)."""
+        shared = set(_OptimizerBase.model_fields)
+        return self.model_dump(exclude={"kind", *shared})
+
+
 @kind("optimizer")
-class SgdOptimizer(Section):
+class SgdOptimizer(_OptimizerBase):
     """p -= lr * (g + weight_decay * p), with optional (Nesterov) momentum, as torch.optim.SGD."""
 
     kind: Literal["sgd"] = Field(description="Stochastic gradient descent.")
@@ -363,7 +433,7 @@ Beta = Annotated[Number, Field(ge=0.0, lt=1.0)]
 
 
 @kind("optimizer")
-class AdamOptimizer(Section):
+class AdamOptimizer(_OptimizerBase):
     """Adam as torch.optim.Adam (L2 weight_decay added to the gradient)."""
 
     kind: Literal["adam"] = Field(description="Adam.")
@@ -380,6 +450,19 @@ OptimizerConfig = kinds_of("optimizer")
 # ------------------------------------------------------------------------------ training and output
 
 
+class EarlyStoppingConfig(Section):
+    monitor: str | None = Field(
+        None, description="An epochs.csv column: val_loss (default with a validation split), "
+                          "train_loss (default without), or train_/val_ and a metric, e.g. "
+                          "val_accuracy.")
+    mode: Literal["min", "max"] | None = Field(
+        None, description="min: lower is better; max: higher. null: max for accuracy, "
+                          "precision, recall, f1 and r2, else min.")
+    patience: Integer = Field(5, ge=1, description="Epochs without improvement before stopping.")
+    min_delta: Number = Field(0.0, ge=0.0, description="Smallest change that counts as better.")
+    restore_best: Bool = Field(True, description="End with the best epoch's parameters.")
+
+
 class TrainingConfig(Section):
     epochs: Integer = Field(10, ge=1, description="Passes over the training rows.")
     batch_size: Integer | None = Field(
@@ -394,6 +477,9 @@ class TrainingConfig(Section):
                           "(epochs.csv, summary.json, the progress bar). null: accuracy and f1 "
                           "for classification, rmse, mae and r2 for regression. precision, "
                           "recall and f1 are macro averages.")
+    early_stopping: EarlyStoppingConfig | None = Field(
+        None, description="Stop when the monitored value stops improving (null: run every "
+                          "epoch).")
 
 
 class OutputConfig(Section):

@@ -53,6 +53,19 @@ METRICS = {"accuracy": "classification", "precision": "classification",
            "rmse": "regression", "mae": "regression", "r2": "regression"}  # name -> its task
 DEFAULT_METRICS = {"classification": ("accuracy", "f1"), "regression": ("rmse", "mae", "r2")}
 MAIN_METRIC = {"classification": "accuracy", "regression": "r2"}  # what a progress bar shows
+HIGHER_IS_BETTER = {"accuracy", "precision", "recall", "f1", "r2"}
+
+
+def monitor_columns(task: str, metrics, with_val: bool) -> list[str]:
+    """The epochs.csv columns early stopping or a plateau schedule can watch."""
+    names = ["loss", *(metrics or DEFAULT_METRICS[task])]
+    splits = ("train", "val") if with_val else ("train",)
+    return [f"{split}_{name}" for split in splits for name in names]
+
+
+def default_mode(column: str) -> str:
+    """"max" for a column where higher is better (val_accuracy), else "min" (val_loss)."""
+    return "max" if column.split("_", 1)[-1] in HIGHER_IS_BETTER else "min"
 
 
 # ------------------------------------------------------------------------------------ models

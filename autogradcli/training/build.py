@@ -93,7 +93,7 @@ def build_loss(config: Config):
 def build_optimizer(config: Config, params) -> optim.Optimizer:
     """The optimizer of `config.optimizer` over `params` (name -> Tensor, or Tensors)."""
     cfg = config.optimizer
-    return optim.OPTIMIZERS[cfg.kind](params, **cfg.model_dump(exclude={"kind"}))
+    return optim.OPTIMIZERS[cfg.kind](params, **cfg.arguments())
 
 
 def build_scorer(config: Config, dataset: Dataset) -> Scorer:
