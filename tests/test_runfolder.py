@@ -13,9 +13,9 @@ from autogradcli.runs.writer import RunFolder
 
 def _write_rows(folder):
     folder.start_history(["a", "b"])
-    folder.add_step(1, 1, [0.1, -2.5], 3.0)
-    folder.add_step(1, 2, [1e-20, 2 / 3], float("inf"))
-    folder.add_epoch(1, 1.25, None, 0.5)
+    folder.add_step(1, 1, [0.1, -2.5], 3.0, 0.02)
+    folder.add_step(1, 2, [1e-20, 2 / 3], float("inf"), 0.02)
+    folder.add_epoch(1, 1.25, None, 0.02, 0.5)
     folder.close()
 
 
@@ -57,12 +57,12 @@ def test_refuses_a_file(tmp_path):
 def test_history_and_epochs_format(tmp_path):
     _write_rows(RunFolder(tmp_path))
     assert (tmp_path / "history.csv").read_text() == (
-        "epoch,step,a,b,loss\n"
-        "1,1,0.1,-2.5,3.0\n"
-        "1,2,1e-20,0.6666666666666666,inf\n"
+        "epoch,step,a,b,loss,lr\n"
+        "1,1,0.1,-2.5,3.0,0.02\n"
+        "1,2,1e-20,0.6666666666666666,inf,0.02\n"
     )
     assert (tmp_path / "epochs.csv").read_text() == (
-        "epoch,train_loss,val_loss,seconds\n1,1.25,,0.5\n")
+        "epoch,train_loss,val_loss,lr,seconds\n1,1.25,,0.02,0.5\n")
 
 
 def test_history_is_byte_identical_for_the_same_rows(tmp_path):
@@ -75,14 +75,14 @@ def test_history_is_byte_identical_for_the_same_rows(tmp_path):
 def test_rows_are_buffered_until_the_epoch_ends_then_on_disk(tmp_path):
     folder = RunFolder(tmp_path)
     folder.start_history(["a"])
-    folder.add_step(1, 1, [1.0], 2.0)
-    assert (tmp_path / "history.csv").read_text() == "epoch,step,a,loss\n"  # header at once
-    folder.add_epoch(1, 2.0, 3.0, 0.1)  # the file is still open: rows must be on disk anyway
-    assert (tmp_path / "history.csv").read_text().splitlines()[1] == "1,1,1.0,2.0"
-    assert (tmp_path / "epochs.csv").read_text().splitlines()[1] == "1,2.0,3.0,0.1"
-    folder.add_step(2, 2, [1.5], 1.0)
+    folder.add_step(1, 1, [1.0], 2.0, 0.5)
+    assert (tmp_path / "history.csv").read_text() == "epoch,step,a,loss,lr\n"  # header at once
+    folder.add_epoch(1, 2.0, 3.0, 0.5, 0.1)  # the file is still open: rows must be on disk
+    assert (tmp_path / "history.csv").read_text().splitlines()[1] == "1,1,1.0,2.0,0.5"
+    assert (tmp_path / "epochs.csv").read_text().splitlines()[1] == "1,2.0,3.0,0.5,0.1"
+    folder.add_step(2, 2, [1.5], 1.0, 0.25)
     folder.close()  # a partial epoch is kept by close()
-    assert (tmp_path / "history.csv").read_text().splitlines()[-1] == "2,2,1.5,1.0"
+    assert (tmp_path / "history.csv").read_text().splitlines()[-1] == "2,2,1.5,1.0,0.25"
 
 
 def test_summary_json(tmp_path):
@@ -117,5 +117,5 @@ def test_history_columns_and_fmt():
 
 
 def test_files_constant_lists_the_run_files():
-    assert FILES == ("history.csv", "epochs.csv", "model.npz", "summary.json", "config.yaml",
-                     "data.csv")
+    assert FILES == ("history.csv", "epochs.csv", "model.npz", "checkpoint.npz", "summary.json",
+                     "config.yaml", "data.csv")

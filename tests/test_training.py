@@ -50,13 +50,13 @@ def _summary(path):
 def test_tutorial_run_writes_100_history_rows(tmp_path):
     result, _ = _tutorial_run(tmp_path)
     rows = _rows(tmp_path)
-    assert list(rows[0]) == ["epoch", "step", "a", "b", "loss"]
+    assert list(rows[0]) == ["epoch", "step", "a", "b", "loss", "lr"]
     assert len(rows) == 100 and result.steps == 100 and result.status == "completed"
     assert [int(r["step"]) for r in rows] == list(range(1, 101))
     assert [int(r["epoch"]) for r in rows] == [e for e in range(1, 11) for _ in range(10)]
     assert float(rows[-1]["a"]) == result.final_params["a"]
     epochs = (tmp_path / "epochs.csv").read_text().splitlines()
-    assert epochs[0] == "epoch,train_loss,val_loss,seconds" and len(epochs) == 11
+    assert epochs[0] == "epoch,train_loss,val_loss,lr,seconds" and len(epochs) == 11
 
 
 def test_history_loss_is_the_batch_loss_before_the_update(tmp_path):
@@ -179,7 +179,7 @@ def test_logistic_regression_with_bce_learns(tmp_path):
     result = train_loop(model, bce, SGD(model.parameters(), lr=0.5), x, y, epochs=20,
                         batch_size=20, rng=rng, run_folder=RunFolder(tmp_path))
     assert result.train_losses[-1] < 0.3 < np.log(2)
-    assert list(_rows(tmp_path)[0]) == ["epoch", "step", "w_norm", "b", "loss"]
+    assert list(_rows(tmp_path)[0]) == ["epoch", "step", "w_norm", "b", "loss", "lr"]
     assert _summary(tmp_path)["least_squares"] is None
 
 

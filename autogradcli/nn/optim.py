@@ -48,6 +48,14 @@ class Optimizer:
         """The amount to subtract from parameter i (arrays in, array out)."""
         raise NotImplementedError
 
+    def state(self) -> dict[str, np.ndarray]:
+        """Everything the next steps depend on besides the parameters, as arrays by name (for a
+        checkpoint); restore(state) puts it back exactly."""
+        return {}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        pass
+
 
 class SGD(Optimizer):
     """torch.optim.SGD (dampening 0): g += wd p; b = momentum b + g (b = g at first);
@@ -71,6 +79,15 @@ class SGD(Optimizer):
             self._buffers[i] = buf
             g = g + self.momentum * buf if self.nesterov else buf
         return self.lr * g
+
+    def state(self):
+        return {f"momentum_buffer/{i}": b for i, b in enumerate(self._buffers) if b is not None}
+
+    def restore(self, state):
+        self._buffers = [None] * len(self.params)
+        for i in range(len(self.params)):
+            if f"momentum_buffer/{i}" in state:
+                self._buffers[i] = np.array(state[f"momentum_buffer/{i}"])
 
 
 class Adam(Optimizer):
@@ -100,6 +117,19 @@ class Adam(Optimizer):
         step_size = self.lr / (1 - beta1**t)
         denom = np.sqrt(v) / np.sqrt(1 - beta2**t) + self.eps
         return step_size * (m / denom)
+
+    def state(self):
+        arrays = {}
+        for i in range(len(self.params)):
+            arrays[f"exp_avg/{i}"], arrays[f"exp_avg_sq/{i}"] = self._m[i], self._v[i]
+            arrays[f"step/{i}"] = np.int64(self._t[i])
+        return arrays
+
+    def restore(self, state):
+        for i in range(len(self.params)):
+            self._m[i] = np.array(state[f"exp_avg/{i}"])
+            self._v[i] = np.array(state[f"exp_avg_sq/{i}"])
+            self._t[i] = int(state[f"step/{i}"])
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}

@@ -16,7 +16,8 @@ SUMMARY = "summary.json"
 CONFIG = "config.yaml"
 DATA = "data.csv"
 MODEL = "model.npz"
-FILES = (HISTORY, EPOCHS, MODEL, SUMMARY, CONFIG, DATA)  # everything a run writes
+CHECKPOINT = "checkpoint.npz"
+FILES = (HISTORY, EPOCHS, MODEL, CHECKPOINT, SUMMARY, CONFIG, DATA)  # everything a run writes
 REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)  # what a reader needs (data.csv can be remade)
 
 RUNNING = "running"
@@ -24,7 +25,8 @@ ENDINGS = ("completed", "diverged", "interrupted", "failed")  # how a run can en
 STATUSES = (RUNNING, *ENDINGS)
 FINISHED = ("completed", "diverged")  # deterministic endings: a rerun would give the same
 
-EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "seconds")  # then train_/val_ metrics
+EPOCH_COLUMNS = ("epoch", "train_loss", "val_loss", "lr", "seconds")  # then train_/val_ metrics
+HISTORY_TAIL = ("loss", "lr")  # after the parameter columns; then grad_norm when clipping
 SMALL_PARAMS = 64  # summary.json lists parameter values up to this many numbers (model.npz has all)
 
 

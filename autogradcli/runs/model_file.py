@@ -1,13 +1,16 @@
-"""model.npz: the trained parameters and everything prediction needs, readable with plain numpy.
+"""model.npz and checkpoint.npz: a run's parameters, what prediction needs, what resuming needs.
 
-Written atomically when the run starts and after every epoch, so a stopped or diverged run keeps
-its last good parameters. Only arrays of numbers and strings: `np.load(path)` needs no pickle.
-The fields are documented in docs/run-folder.md; FORMAT changes when their meaning does.
+Both are written atomically (a crash mid-write leaves the previous file) when the run starts and
+after every epoch, by one writer. model.npz is what a user takes away; checkpoint.npz adds the
+optimizer, schedule, early-stopping and shuffling state so that a stopped run continues exactly.
+Only arrays of numbers and strings: `np.load(path)` needs no pickle. The fields are documented in
+docs/run-folder.md; FORMAT changes when their meaning does.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +19,7 @@ import numpy as np
 
 from autogradcli.errors import RunFolderError
 from autogradcli.runs.atomic import write_atomic
-from autogradcli.runs.layout import MODEL
+from autogradcli.runs.layout import CHECKPOINT, MODEL
 
 FORMAT = 1
 _PARAMS, _INITIAL, _OPTIONS = "params/", "initial/", "options/"
@@ -70,9 +73,53 @@ def write_model(folder: Path, info: ModelInfo, params: dict, initial: dict, epoc
     arrays.update({_OPTIONS + k: np.str_(v) for k, v in info.options.items()})
     arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
     arrays.update({_INITIAL + k: np.asarray(v, dtype=np.float64) for k, v in initial.items()})
+    return _save(folder / MODEL, arrays)
+
+
+def _save(path: Path, arrays: dict) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    return write_atomic(folder / MODEL, buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())
+
+
+@dataclass
+class Checkpoint:
+    """Where a run stood after an epoch: parameters, optimizer arrays, best parameters (early
+    stopping) and the rest as JSON-able `state` (epoch, step, schedule, RNG, losses...)."""
+
+    params: dict[str, np.ndarray]
+    optimizer: dict[str, np.ndarray]
+    best: dict[str, np.ndarray]
+    state: dict
+
+
+def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> Path:
+    """Replace folder/checkpoint.npz at once."""
+    arrays = {"format": np.int64(FORMAT), "state": np.str_(json.dumps(checkpoint.state))}
+    arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64)
+                   for k, v in checkpoint.params.items()})
+    arrays.update({"optimizer/" + k: np.asarray(v) for k, v in checkpoint.optimizer.items()})
+    arrays.update({"best/" + k: np.asarray(v, dtype=np.float64)
+                   for k, v in checkpoint.best.items()})
+    return _save(Path(folder) / CHECKPOINT, arrays)
+
+
+def read_checkpoint(folder: Path) -> Checkpoint:
+    """folder/checkpoint.npz read back; RunFolderError when missing or damaged."""
+    path = Path(folder) / CHECKPOINT
+    if not path.is_file():
+        raise RunFolderError("no checkpoint.npz in this run folder", where=str(folder),
+                             hint="only runs trained by autogradcli 0.2 or later can resume")
+    arrays = _load(path)
+    try:
+        if int(arrays["format"]) != FORMAT:
+            raise ValueError(f"format {arrays['format']}, this autogradcli reads {FORMAT}")
+        state = json.loads(str(arrays["state"]))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RunFolderError(f"cannot use checkpoint.npz: {exc}", where=str(path),
+                             hint="the run cannot be resumed; train the config again") from None
+    return Checkpoint(_prefixed(arrays, _PARAMS), _prefixed(arrays, "optimizer/"),
+                      _prefixed(arrays, "best/"), state)
 
 
 def read_model(folder: Path) -> SavedModel:
@@ -84,21 +131,25 @@ def read_model(folder: Path) -> SavedModel:
             hint="runs save it since autogradcli 0.2; train the config again ({--overwrite}) "
                  "to get one" if Path(folder).is_dir() else "give a folder autograd-train wrote")
     damaged = "the file is damaged; train the config again"
-    try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("not an .npz archive of named arrays")
-        with data:
-            arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, NotImplementedError,
-            RuntimeError) as exc:  # zipfile says NotImplementedError/RuntimeError for odd flags
-        raise RunFolderError(f"cannot read model.npz: {exc}", where=str(path),
-                             hint=damaged) from None
+    arrays = _load(path)
     try:
         return _saved(arrays, path)
     except (TypeError, ValueError) as exc:
         raise RunFolderError(f"model.npz holds a field of the wrong type: {exc}",
                              where=str(path), hint=damaged) from None
+
+
+def _load(path: Path) -> dict[str, np.ndarray]:
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive of named arrays")
+        with data:
+            return {name: data[name] for name in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, NotImplementedError,
+            RuntimeError) as exc:  # zipfile says NotImplementedError/RuntimeError for odd flags
+        raise RunFolderError(f"cannot read {path.name}: {exc}", where=str(path),
+                             hint="the file is damaged; train the config again") from None
 
 
 def _saved(arrays: dict, path: Path) -> SavedModel:

@@ -33,6 +33,8 @@ class Run:
     columns: dict[str, np.ndarray]
     loss: np.ndarray
     epochs: dict[str, np.ndarray]
+    lr: np.ndarray | None = None  # the learning rate of each step (runs from 0.2 on)
+    grad_norm: np.ndarray | None = None  # the gradients' norm before clipping, when clipped
     _dataset: object = field(default=None, repr=False)
     _model: object = field(default=None, repr=False)
 
@@ -107,7 +109,7 @@ def load_run(path: str | Path) -> Run:
     summary = read_summary(path / SUMMARY)
     config = read_config(path / CONFIG)
     header, table = read_numeric_csv(path / HISTORY)
-    if header[:2] != ["epoch", "step"] or header[-1] != "loss" or len(header) < 3:
+    if header[:2] != ["epoch", "step"] or "loss" not in header[2:]:
         raise RunFolderError("not a history.csv: expected columns epoch, step, parameters..., loss",
                              where=f"{path / HISTORY}:1", hint=RERUN)
     if len(table) == 0:
@@ -121,10 +123,13 @@ def load_run(path: str | Path) -> Run:
     if epochs_header[:3] != ["epoch", "train_loss", "val_loss"]:
         raise RunFolderError("not an epochs.csv: expected columns epoch, train_loss, val_loss, ...",
                              where=f"{path / EPOCHS}:1", hint=RERUN)
-    columns = {name: table[:, i] for i, name in enumerate(header[2:-1], start=2)}
+    at = header.index("loss")
+    columns = {name: table[:, i] for i, name in enumerate(header[2:at], start=2)}
+    tail = {name: table[:, i] for i, name in enumerate(header[at:], start=at)}
     epochs = {name: epochs_table[:, i] for i, name in enumerate(epochs_header)}
     return Run(path=path, summary=summary, config=config, epoch=table[:, 0].astype(int),
-               step=table[:, 1].astype(int), columns=columns, loss=table[:, -1], epochs=epochs)
+               step=table[:, 1].astype(int), columns=columns, loss=tail["loss"], epochs=epochs,
+               lr=tail.get("lr"), grad_norm=tail.get("grad_norm"))
 
 
 def check_is_run(path: Path) -> None:

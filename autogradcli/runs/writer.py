@@ -22,12 +22,13 @@ from autogradcli.runs.layout import (
     EPOCHS,
     FILES,
     HISTORY,
+    HISTORY_TAIL,
     SMALL_PARAMS,
     STATUSES,
     SUMMARY,
     fmt,
 )
-from autogradcli.runs.model_file import ModelInfo, write_model
+from autogradcli.runs.model_file import Checkpoint, ModelInfo, write_checkpoint, write_model
 
 
 class RunFolder:
@@ -37,7 +38,7 @@ class RunFolder:
     deletes the run files listed in FILES and keeps anything else), is a file, or cannot be created.
     """
 
-    def __init__(self, path, overwrite=False):
+    def __init__(self, path, overwrite=False, resume=False):
         self.path = Path(path)
         self._info = {"name": None, "seed": None, "true_params": None}
         self._model_info = None
@@ -46,7 +47,12 @@ class RunFolder:
         self._history = None
         self._epochs = None
         self._rows = []
-        self._prepare(overwrite)
+        if resume:  # a run this tool wrote, continued: its files stay, and are cut back later
+            if not (self.path / SUMMARY).is_file():
+                raise RunFolderError("not a run folder (no summary.json)", where=str(self.path),
+                                     hint="give the folder of the run to continue")
+        else:
+            self._prepare(overwrite)
 
     def _prepare(self, overwrite):
         where = str(self.path)
@@ -78,7 +84,7 @@ class RunFolder:
     def write_summary(self, *, status, message="", steps=0, epochs_completed=0,
                       initial_params=None, final_params=None, final_train_loss=None,
                       final_val_loss=None, least_squares=None, wall_seconds=None,
-                      metrics=None) -> Path:
+                      metrics=None, early_stopping=None) -> Path:
         """summary.json, replaced atomically. Arrays become nested lists, NaN and inf null.
 
         Parameter values are listed only for small models (model.npz holds them all); their
@@ -99,6 +105,8 @@ class RunFolder:
             "final_train_loss": final_train_loss,
             "final_val_loss": final_val_loss,
             "metrics": metrics,
+            "stopped_early": bool(early_stopping and early_stopping.get("stopped_early")),
+            "early_stopping": early_stopping,
             "least_squares": least_squares,
             "true_params": self._info["true_params"],
             "wall_seconds": wall_seconds,
@@ -118,31 +126,51 @@ class RunFolder:
         if self._model_info is None:
             return None
         if not self._initial:
-            self._initial = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+            self.set_initial(params)
         return write_model(self.path, self._model_info, params, self._initial, epoch, step,
                            _versions()["autogradcli"])
 
-    def start_history(self, param_columns, metric_columns=()) -> None:
+    def set_initial(self, params: dict) -> None:
+        """The parameters model.npz records as initial (a resumed run passes the saved ones)."""
+        self._initial = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+
+    def start_history(self, param_columns, metric_columns=(), grad_norm=False) -> None:
         """Create history.csv and epochs.csv with their headers (rows follow as training runs).
 
-        metric_columns: epochs.csv's columns after `seconds`, e.g. train_accuracy, val_accuracy.
+        metric_columns: epochs.csv's columns after `seconds`, e.g. train_accuracy, val_accuracy;
+        grad_norm: history.csv gets the gradients' total norm before clipping.
         """
         self.close()
-        # Both files stay open for the run (closed by close()), so rows cost no reopen; that is
-        # why they are not opened in a `with` block (noqa: SIM115).
-        self._history = open(self.path / HISTORY, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._history.write(",".join(["epoch", "step", *param_columns, "loss"]) + "\n")
-        self._history.flush()
-        self._epochs = open(self.path / EPOCHS, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        history = ["epoch", "step", *param_columns, *HISTORY_TAIL, *(["grad_norm"] * grad_norm)]
         self._metric_columns = list(metric_columns)
-        self._epochs.write(",".join([*EPOCH_COLUMNS, *self._metric_columns]) + "\n")
-        self._epochs.flush()
+        self._open("w", history, [*EPOCH_COLUMNS, *self._metric_columns])
 
-    def add_step(self, epoch, step, values, loss) -> None:
+    def continue_history(self, step: int, epoch: int, metric_columns=()) -> None:
+        """Reopen history.csv and epochs.csv after a stop, cut back to the rows of steps up to
+        `step` and epochs up to `epoch` (what the checkpoint holds), to append from there."""
+        self.close()
+        self._metric_columns = list(metric_columns)
+        _cut_rows(self.path / HISTORY, lambda cells: int(cells[1]) <= step)
+        _cut_rows(self.path / EPOCHS, lambda cells: int(cells[0]) <= epoch)
+        self._open("a", None, None)
+
+    def _open(self, mode, history_header, epochs_header) -> None:
+        # Both files stay open for the run (closed by close()), so rows cost no reopen; that is
+        # why they are not opened in a `with` block.
+        self._history = open(self.path / HISTORY, mode, encoding="utf-8", newline="")  # noqa: SIM115
+        self._epochs = open(self.path / EPOCHS, mode, encoding="utf-8", newline="")  # noqa: SIM115
+        for handle, header in ((self._history, history_header), (self._epochs, epochs_header)):
+            if header is not None:
+                handle.write(",".join(header) + "\n")
+                handle.flush()
+
+    def add_step(self, epoch, step, values, loss, lr, grad_norm=None) -> None:
         """Buffer one history row (written by flush(), which add_epoch and close call)."""
         cells = [str(epoch), str(step)]
         cells.extend(repr(float(v)) for v in values)
-        cells.append(repr(float(loss)))
+        cells += [repr(float(loss)), repr(float(lr))]
+        if grad_norm is not None:
+            cells.append(repr(float(grad_norm)))
         self._rows.append(",".join(cells))
 
     def flush(self) -> None:
@@ -152,17 +180,21 @@ class RunFolder:
             self._rows.clear()
             self._history.flush()
 
-    def add_epoch(self, epoch, train_loss, val_loss, seconds, metrics=None) -> None:
+    def add_epoch(self, epoch, train_loss, val_loss, lr, seconds, metrics=None) -> None:
         """Append an epochs.csv row (None leaves a cell empty) and flush both files.
 
         metrics: column -> value for the metric columns given to start_history.
         """
         self.flush()
         if self._epochs is not None:
-            cells = [str(epoch), fmt(train_loss), fmt(val_loss), fmt(seconds)]
+            cells = [str(epoch), fmt(train_loss), fmt(val_loss), fmt(lr), fmt(seconds)]
             cells += [fmt((metrics or {}).get(name)) for name in self._metric_columns]
             self._epochs.write(",".join(cells) + "\n")
             self._epochs.flush()
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> Path:
+        """checkpoint.npz, replaced atomically (written after model.npz at each epoch's end)."""
+        return write_checkpoint(self.path, checkpoint)
 
     def close(self) -> None:
         """Flush and close history.csv and epochs.csv (safe to call twice)."""
@@ -201,6 +233,18 @@ def _jsonable(value):
         value = float(value)
         return value if math.isfinite(value) else None
     return value
+
+
+def _cut_rows(path: Path, keep) -> None:
+    """Rewrite a CSV with its header and the leading rows `keep(cells)` accepts, atomically."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]]
+    for line in lines[1:]:
+        cells = line.rstrip("\n").split(",")
+        if not line.endswith("\n") or not keep(cells):
+            break
+        kept.append(line)
+    write_atomic(path, "".join(kept))
 
 
 def _shapes(params) -> dict | None:

@@ -13,12 +13,17 @@ from typing import Any
 import numpy as np
 
 from autogradcli.config import Config
+from autogradcli.config.checks import default_monitor
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
 from autogradcli.errors import ConfigError, DataError
 from autogradcli.nn import losses, models, optim
-from autogradcli.nn.specs import DEFAULT_METRICS, LOSSES, Sizes
+from autogradcli.nn.clip import GradientClipper
+from autogradcli.nn.schedules import SCHEDULES
+from autogradcli.nn.specs import DEFAULT_METRICS, LOSSES, Sizes, default_mode
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 from autogradcli.runs.model_file import ModelInfo
+from autogradcli.training.early_stopping import EarlyStopping
+from autogradcli.training.loop import Controls
 from autogradcli.training.scoring import Scorer
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
@@ -117,3 +122,27 @@ def model_info(config: Config, dataset: Dataset, config_text: str) -> ModelInfo:
         class_labels=list(dataset.class_names or ()),
         options={key: str(value) for key, value in config.model.options().items()},
         config_hash=hashlib.sha256(config_text.encode("utf-8")).hexdigest())
+
+
+def build_controls(config: Config) -> Controls:
+    """The schedule, gradient clipping and early stopping the config asks for."""
+    opt, training = config.optimizer, config.training
+    schedule_cfg = opt.schedule
+    options = schedule_cfg.model_dump(exclude={"kind", "monitor", "mode"})
+    if schedule_cfg.kind == "cosine":
+        options["epochs"] = training.epochs
+    monitor = None
+    if schedule_cfg.kind == "reduce_on_plateau":
+        monitor = schedule_cfg.monitor or default_monitor(config)
+        options["mode"] = schedule_cfg.mode or default_mode(monitor)
+    schedule = SCHEDULES[schedule_cfg.kind](opt.lr, **options)
+    clipper = None
+    if opt.clip_grad_norm is not None or opt.clip_grad_value is not None:
+        clipper = GradientClipper(opt.clip_grad_norm, opt.clip_grad_value)
+    early = None
+    if training.early_stopping is not None:
+        cfg = training.early_stopping
+        watched = cfg.monitor or default_monitor(config)
+        early = EarlyStopping(watched, cfg.mode or default_mode(watched), cfg.patience,
+                              cfg.min_delta, cfg.restore_best)
+    return Controls(schedule, monitor, clipper, early)

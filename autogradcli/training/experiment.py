@@ -6,6 +6,7 @@ data, runs and the loop; never rich, typer or the CLI, and it never prints.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,13 +16,16 @@ from typing import Any
 from autogradcli import config as _config
 from autogradcli.config import Config
 from autogradcli.data import make_rng
+from autogradcli.errors import ConfigError, RunFolderError
 from autogradcli.runs.data_file import write_dataset_csv
-from autogradcli.runs.layout import DATA, ENDINGS, SUMMARY
+from autogradcli.runs.layout import CONFIG, DATA, ENDINGS, SUMMARY
+from autogradcli.runs.model_file import read_checkpoint, read_model
+from autogradcli.runs.reader import read_summary
 from autogradcli.runs.writer import RunFolder
-from autogradcli.training.build import build, build_scorer, model_info
+from autogradcli.training.build import build, build_controls, build_scorer, model_info
 from autogradcli.training.loop import TrainingInterrupted, train_loop
 
-__all__ = ["STATUSES", "RunInterrupted", "RunResult", "run_experiment"]
+__all__ = ["STATUSES", "RunInterrupted", "RunResult", "resume_experiment", "run_experiment"]
 
 STATUSES = ENDINGS
 
@@ -72,8 +76,13 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
     folder.write_config(config_text)
     write_dataset_csv(experiment.dataset, path / DATA)
     folder.describe(name=config.name, seed=config.seed, true_params=experiment.dataset.true_params)
-    data, training = experiment.dataset, config.training
-    folder.describe_model(model_info(config, data, config_text))
+    folder.describe_model(model_info(config, experiment.dataset, config_text))
+    return _train(config, experiment, folder, build_controls(config), progress)
+
+
+def _train(config: Config, experiment, folder: RunFolder, controls, progress) -> RunResult:
+    """The loop over a prepared run folder, its ending turned into a RunResult."""
+    data, training, path = experiment.dataset, config.training, folder.path
 
     def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
         summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
@@ -84,12 +93,97 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
             experiment.model, experiment.loss_fn, experiment.optimizer, data.x, data.y,
             data.x_val, data.y_val, epochs=training.epochs, batch_size=training.batch_size,
             shuffle=training.shuffle, rng=_shuffle_rng(config), run_folder=folder,
-            progress=progress, scorer=build_scorer(config, data))
+            progress=progress, scorer=build_scorer(config, data), controls=controls)
     except TrainingInterrupted as exc:
         raise RunInterrupted(result("interrupted", exc.result.message)) from None
     except Exception as exc:
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
+
+
+def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | None = None
+                      ) -> RunResult:
+    """Continue a stopped run from its checkpoint; api.resume documents it."""
+    path = Path(path)
+    summary = read_summary(path / SUMMARY) if (path / SUMMARY).is_file() else None
+    if summary is None:
+        raise RunFolderError("not a run folder (no summary.json)", where=str(path),
+                             hint="give the folder of the run to continue")
+    stored = _config.load_config(path / CONFIG)
+    config = _config.load_config(path / CONFIG, list(overrides)) if overrides else stored
+    extended = _check_resumable(path, summary, stored, config)
+    if extended is None:
+        status = summary["status"]
+        return RunResult(status, path, summary, "already completed: nothing to do", stored)
+    checkpoint = read_checkpoint(path)
+    saved = read_model(path)
+    folder = RunFolder(path, resume=True)
+    config_text = (path / CONFIG).read_text(encoding="utf-8")
+    if extended:
+        config_text = _config.config_to_yaml(config, relative_to=path)
+        folder.write_config(config_text)
+    elif hashlib.sha256(config_text.encode("utf-8")).hexdigest() != saved.info.config_hash:
+        raise RunFolderError("config.yaml was changed after the run started", where=str(path),
+                             hint="resuming would not continue the same run; train the "
+                                  "changed config into a new folder")
+    experiment = build(config)
+    data = experiment.dataset
+    folder.describe(name=config.name, seed=config.seed, true_params=data.true_params)
+    folder.describe_model(model_info(config, data, config_text))
+    folder.set_initial(saved.initial)
+    controls = build_controls(config)
+    controls.resume = checkpoint
+    return _train(config, experiment, folder, controls, progress)
+
+
+def _check_resumable(path: Path, summary: dict, stored: Config, config: Config) -> bool | None:
+    """Whether resuming extends a completed run (True), continues a stopped one (False) or has
+    nothing to do (None); RunFolderError when resuming could not give the same run."""
+    changed = _changed_keys(stored, config)
+    if set(changed) - {"training.epochs"}:
+        raise ConfigError(f"only training.epochs can change when resuming, not "
+                          f"{', '.join(k for k in changed if k != 'training.epochs')}",
+                          where=str(path / CONFIG),
+                          hint="a resumed run must be the same run; train a changed config "
+                               "into a new folder")
+    status = summary.get("status")
+    more = config.training.epochs > stored.training.epochs
+    if config.training.epochs < stored.training.epochs:
+        raise ConfigError(f"training.epochs can only grow when resuming (it is "
+                          f"{stored.training.epochs})", where=str(path / CONFIG))
+    if status in ("diverged", "failed"):
+        raise RunFolderError(f"the run ended {status}: {summary.get('message', '')}",
+                             where=str(path),
+                             hint="resuming would repeat it; train again with other settings")
+    if status == "completed":
+        if not more:
+            return None
+        if summary.get("stopped_early"):
+            raise RunFolderError("the run stopped early; more epochs would not change that",
+                                 where=str(path), hint="train a config without early stopping")
+        if config.optimizer.schedule.kind == "cosine":
+            raise ConfigError("a cosine schedule spans the run's epochs; extending it would "
+                              "change every epoch's learning rate", where=str(path / CONFIG),
+                              hint="train the longer run into a new folder")
+        return True
+    if more:
+        raise ConfigError("finish the run before extending it", where=str(path / CONFIG),
+                          hint="resume it without changing training.epochs first")
+    return False
+
+
+def _changed_keys(old: Config, new: Config) -> list[str]:
+    a, b = _flat(old.model_dump(mode="json")), _flat(new.model_dump(mode="json"))
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def _flat(data: Any, prefix: str = "") -> dict:
+    if not isinstance(data, dict):
+        return {prefix: data}
+    out = {}
+    for key, value in data.items():
+        out.update(_flat(value, f"{prefix}.{key}" if prefix else key))
+    return out
 
 
 def _shuffle_rng(config: Config):

@@ -1,155 +1,84 @@
-"""The training loop: batches, steps, divergence and Ctrl-C; reports progress through a callback.
+"""The training loop: batches, steps, schedules, clipping, early stopping, divergence, Ctrl-C.
 
-Writes through runs/ (a RunFolder). Imports the engine, numpy and runs/ only: never config, rich or
-the CLI, and it never prints.
+Reports progress through a callback and writes through runs/ (a RunFolder): rows, model.npz and
+a checkpoint after every epoch, from which `resume` continues exactly. Imports the engine, numpy,
+runs/ and its own helpers: never config, rich or the CLI, and it never prints.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
 import autogradcli.engine as ag
+from autogradcli.nn.schedules import Schedule
 from autogradcli.runs.layout import history_columns
+from autogradcli.runs.model_file import Checkpoint
+from autogradcli.training.batches import SHUFFLES, BatchPlan, batch_plan
+from autogradcli.training.events import (
+    EpochDone,
+    StepDone,
+    TrainingInterrupted,
+    TrainResult,
+    TrainStart,
+)
 
-SHUFFLES = ("once", "every_epoch", "never")
-
-
-# ------------------------------------------------------------------------------ progress events
-
-
-@dataclass(frozen=True, slots=True)
-class TrainStart:
-    """Sent once before the first step."""
-
-    epochs: int
-    steps_per_epoch: int
-    total_steps: int
-    main_metric: str | None = None  # e.g. "accuracy": EpochDone.metrics has train_/val_ of it
-
-
-@dataclass(frozen=True, slots=True)
-class StepDone:
-    """Sent after every optimizer step; `loss` is the batch's loss before the update."""
-
-    epoch: int
-    step: int
-    loss: float
-
-
-@dataclass(frozen=True, slots=True)
-class EpochDone:
-    """Sent after every epoch with the losses on the whole training (and validation) set."""
-
-    epoch: int
-    epochs: int
-    step: int
-    train_loss: float
-    val_loss: float | None
-    seconds: float
-    metrics: dict = field(default_factory=dict)  # train_accuracy, val_accuracy, ...
+__all__ = ["SHUFFLES", "Controls", "EpochDone", "StepDone", "TrainResult", "TrainStart",
+           "TrainingInterrupted", "batch_plan", "train_loop"]
 
 
 @dataclass
-class TrainResult:
-    """What a run ended with. status: completed | diverged | interrupted | failed."""
+class Controls:
+    """What steers a run beyond its data and model, all optional: the learning-rate schedule
+    (with the column it watches), gradient clipping, early stopping, and the checkpoint to
+    continue from."""
 
-    status: str
-    message: str
-    steps: int
-    epochs_completed: int
-    initial_params: dict
-    final_params: dict
-    final_train_loss: float | None
-    final_val_loss: float | None
-    least_squares: dict | None
-    metrics: dict | None = None
-    train_losses: list = field(default_factory=list)
-    val_losses: list = field(default_factory=list)
-    seconds: float = 0.0
-    folder: Path | None = None
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training, after the run folder was flushed and marked `interrupted`.
-
-    Still a KeyboardInterrupt (scripts stop as usual); `.result` holds the TrainResult.
-    """
-
-    def __init__(self, result: TrainResult):
-        super().__init__(result.message)
-        self.result = result
-
-
-# ---------------------------------------------------------------------------------- batching
-
-
-def batch_plan(n, batch_size, shuffle, rng):
-    """Yield one list of index arrays per epoch.
-
-    never: 0..n-1 in order; once: one permutation cut into fixed batches reused every epoch (the
-    tutorial); every_epoch: a fresh permutation each epoch. The last batch may be smaller.
-    """
-    if shuffle not in SHUFFLES:
-        raise ValueError(f"unknown shuffle {shuffle!r}; use one of {', '.join(SHUFFLES)}")
-    size = n if batch_size is None else int(batch_size)
-    if shuffle == "every_epoch":
-        while True:
-            yield _cut(rng.permutation(n), size)
-    order = np.arange(n) if shuffle == "never" else rng.permutation(n)
-    fixed = _cut(order, size)
-    while True:
-        yield fixed
-
-
-def _cut(order, size):
-    return [order[i : i + size] for i in range(0, len(order), size)]
-
-
-# -------------------------------------------------------------------------------------- loop
+    schedule: Schedule | None = None
+    schedule_monitor: str | None = None
+    clipper: object | None = None
+    early_stopping: object | None = None
+    resume: Checkpoint | None = None
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
                batch_size=None, shuffle="every_epoch", rng=None, run_folder=None,
-               progress=None, scorer=None) -> TrainResult:
+               progress=None, scorer=None, controls: Controls | None = None) -> TrainResult:
     """Train `model` on numpy arrays (x, y) and return a TrainResult.
 
     x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy
     Generator) drives the shuffling; run_folder (a RunFolder or None) receives history rows, epoch
-    rows and the summary; progress(event) gets TrainStart, StepDone and EpochDone. A NaN or infinite
-    loss stops the run with status `diverged` (returned, not raised). Ctrl-C raises
-    TrainingInterrupted (a KeyboardInterrupt) carrying the result; any other exception marks the
-    summary `failed` and propagates. scorer (a scoring.Scorer) adds metrics to every epoch and
-    to the summary; the run folder's model.npz is saved at the start and after every epoch.
-    Raises ValueError for inconsistent arguments (shapes, epochs < 1, batch_size out of range).
+    rows, model.npz and checkpoint.npz after every epoch, and the summary; progress(event) gets
+    TrainStart, StepDone and EpochDone; scorer (a scoring.Scorer) adds metrics. A NaN or infinite
+    loss ends the run `diverged` (returned, not raised). Ctrl-C raises TrainingInterrupted (a
+    KeyboardInterrupt) carrying the result; any other exception marks the summary `failed` and
+    propagates. Raises ValueError for inconsistent arguments (shapes, epochs, batch_size).
     """
     if x_val is not None and y_val is not None and len(x_val) == 0:
         x_val = y_val = None  # data.Dataset holds an empty split as 0 rows
-    loop = _Loop(model, loss_fn, optimizer, run_folder, progress, scorer)
+    loop = _Loop(model, loss_fn, optimizer, run_folder, progress, scorer, controls or Controls())
     loop.check(x, y, x_val, y_val, epochs, batch_size)
-    if shuffle not in SHUFFLES:
-        raise ValueError(f"unknown shuffle {shuffle!r}; use one of {', '.join(SHUFFLES)}")
     rng = np.random.default_rng() if rng is None else rng
-    return loop.run(x, y, x_val, y_val, epochs, batch_plan(len(x), batch_size, shuffle, rng))
+    return loop.run(x, y, x_val, y_val, epochs, BatchPlan(len(x), batch_size, shuffle, rng))
 
 
 class _Loop:
     """The state of one run, so that the hot path and the endings share it without globals."""
 
-    def __init__(self, model, loss_fn, optimizer, run_folder, progress, scorer):
+    def __init__(self, model, loss_fn, optimizer, run_folder, progress, scorer, controls):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.folder, self.progress, self.scorer = run_folder, progress, scorer
-        self.last_metrics: dict = {}
+        self.controls = controls
+        self.schedule = controls.schedule or Schedule(getattr(optimizer, "lr", 0.0))
         self.params = list(model.parameters().values())
         self.steps = 0
         self.epochs_completed = 0
         self.train_losses, self.val_losses = [], []
         self.initial = model.parameter_values()
         self.least_squares = None
+        self.stopped_early = False
 
     def check(self, x, y, x_val, y_val, epochs, batch_size):
         if len(x) != len(y) or len(x) == 0:
@@ -162,20 +91,16 @@ class _Loop:
             raise ValueError(f"batch_size must lie in 1..{len(x)} (the training rows), "
                              f"got {batch_size}")
 
+    # --------------------------------------------------------------------------- the run
     def run(self, x, y, x_val, y_val, epochs, plan) -> TrainResult:
         start = time.perf_counter()
         self.least_squares = self.model.least_squares(x, y) if self.model.is_linear else None
         train = (ag.tensor(x), ag.tensor(y))
         val = None if x_val is None else (ag.tensor(x_val), ag.tensor(y_val))
-        if self.folder is not None:
-            shapes = {name: tuple(p.shape) for name, p in self.model.parameters().items()}
-            columns = self.scorer.columns(val is not None) if self.scorer else ()
-            self.folder.start_history(history_columns(shapes), columns)
-            self.folder.save_model(self.initial, 0, 0)
-            self._summary("running", "training", None, None, start)
+        first = self._begin(plan, val is not None, start)
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                status, message = self._epochs(x, y, train, val, epochs, plan)
+                status, message = self._epochs(x, y, train, val, first, epochs, plan)
         except KeyboardInterrupt:
             message = f"interrupted by the user after step {self.steps}"
             result = self._finish("interrupted", message, train, val, start)
@@ -185,60 +110,123 @@ class _Loop:
             raise
         return self._finish(status, message, train, val, start)
 
-    def _epochs(self, x, y, train, val, epochs, plan):
+    def _begin(self, plan, with_val, start) -> int:
+        """Open the run folder's files (fresh, or cut back to the checkpoint); the first epoch."""
+        checkpoint = self.controls.resume
+        if checkpoint is not None:
+            self._restore(checkpoint, plan)
+        if self.folder is None:
+            return self.epochs_completed + 1
+        columns = self.scorer.columns(with_val) if self.scorer else ()
+        if checkpoint is None:
+            shapes = {name: tuple(p.shape) for name, p in self.model.parameters().items()}
+            self.folder.start_history(history_columns(shapes), columns,
+                                      grad_norm=self.controls.clipper is not None)
+            self.folder.save_model(self.initial, 0, 0)
+            self._checkpoint(plan)
+        else:
+            self.folder.continue_history(self.steps, self.epochs_completed, columns)
+        self._summary("running", "training", None, None, start)
+        return self.epochs_completed + 1
+
+    def _epochs(self, x, y, train, val, first, epochs, plan):
         fixed = None
-        for epoch in range(1, epochs + 1):
+        for epoch in range(first, epochs + 1):
             began = time.perf_counter()
-            indices = next(plan)
+            self.optimizer.lr = lr = self.schedule.lr(epoch - 1)
+            indices = plan.next_epoch()
             if fixed is None or fixed[0] is not indices:
                 fixed = (indices, [(ag.tensor(x[i]), ag.tensor(y[i])) for i in indices])
-            if epoch == 1:
+            if epoch == first:
                 main = self.scorer.main if self.scorer else None
                 self._report(TrainStart(epochs, len(indices), epochs * len(indices), main))
-            diverged = self._steps(epoch, fixed[1])
+            diverged = self._steps(epoch, fixed[1], lr)
             if diverged is not None:
                 return "diverged", diverged
-            train_loss, metrics = self._assess(train, "train")
-            val_loss = None
-            if val is not None:
-                val_loss, val_metrics = self._assess(val, "val")
-                metrics.update(val_metrics)
-            self.last_metrics = metrics
-            seconds = time.perf_counter() - began
-            self.train_losses.append(train_loss)
-            self.val_losses.append(val_loss)
-            self.epochs_completed = epoch
-            if self.folder is not None:
-                self.folder.add_epoch(epoch, train_loss, val_loss, seconds, metrics)
-                self.folder.save_model(self.model.parameter_values(), epoch, self.steps)
-            self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
-                                   metrics))
+            stop = self._end_epoch(epoch, epochs, lr, train, val, began, plan)
+            if stop:
+                self.stopped_early = True
+                return "completed", (f"stopped early after epoch {epoch} ({self.steps} steps): "
+                                     f"{self.controls.early_stopping.monitor} had not improved "
+                                     f"for {self.controls.early_stopping.patience} epochs")
         return "completed", f"trained {epochs} epochs ({self.steps} steps)"
 
-    def _steps(self, epoch, batches):
+    def _steps(self, epoch, batches, lr):
         """The hot path: the tutorial's update_params once per batch. Returns a message if the
         loss stops being finite (that row is recorded, without an update), else None."""
         model, loss_fn, optimizer, folder = self.model, self.loss_fn, self.optimizer, self.folder
-        params, report = self.params, self.progress
+        params, report, clip = self.params, self.progress, self.controls.clipper
         for xb, yb in batches:
             loss = loss_fn(model(xb), yb)
             value = loss.item()
             step = self.steps + 1
             if not math.isfinite(value):
                 if folder is not None:
-                    folder.add_step(epoch, step, _row_values(params), value)
+                    folder.add_step(epoch, step, _row_values(params), value, lr, None)
                 return (f"diverged at step {step} (epoch {epoch}): the loss became {value}. "
-                        f"Try a smaller learning rate than {getattr(optimizer, 'lr', '?')}.")
+                        f"Try a smaller learning rate than {lr}.")
             loss.backward()
+            norm = clip(params) if clip is not None else None
             optimizer.step()
             optimizer.zero_grad()
             self.steps = step
             if folder is not None:
-                folder.add_step(epoch, step, _row_values(params), value)
+                folder.add_step(epoch, step, _row_values(params), value, lr, norm)
             if report is not None:
                 report(StepDone(epoch, step, value))
         return None
 
+    def _end_epoch(self, epoch, epochs, lr, train, val, began, plan) -> bool:
+        """Evaluate, record and checkpoint a finished epoch; True when early stopping says stop."""
+        train_loss, metrics = self._assess(train, "train")
+        val_loss = None
+        if val is not None:
+            val_loss, val_metrics = self._assess(val, "val")
+            metrics.update(val_metrics)
+        columns = {"train_loss": train_loss, "val_loss": val_loss, **metrics}
+        self.schedule.observe(columns.get(self.controls.schedule_monitor))
+        watcher = self.controls.early_stopping
+        stop = watcher is not None and watcher.update(
+            epoch, columns.get(watcher.monitor), self.model.parameter_values())
+        seconds = time.perf_counter() - began
+        self.train_losses.append(train_loss)
+        self.val_losses.append(val_loss)
+        self.epochs_completed = epoch
+        if self.folder is not None:
+            self.folder.add_epoch(epoch, train_loss, val_loss, lr, seconds, metrics)
+            self.folder.save_model(self.model.parameter_values(), epoch, self.steps)
+            self._checkpoint(plan)
+        self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
+                               metrics))
+        return stop
+
+    # ------------------------------------------------------------------------ checkpoints
+    def _checkpoint(self, plan) -> None:
+        watcher = self.controls.early_stopping
+        state = {"epoch": self.epochs_completed, "step": self.steps,
+                 "schedule": self.schedule.state(), "plan": plan.state(),
+                 "early_stopping": watcher.state() if watcher else None,
+                 "train_losses": self.train_losses, "val_losses": self.val_losses}
+        best = (watcher.best_params or {}) if watcher else {}
+        self.folder.save_checkpoint(Checkpoint(self.model.parameter_values(),
+                                               self.optimizer.state(), best, state))
+
+    def _restore(self, checkpoint: Checkpoint, plan) -> None:
+        state = checkpoint.state
+        with ag.no_grad():
+            for name, p in self.model.parameters().items():
+                p.data[...] = checkpoint.params[name]
+        self.optimizer.restore(checkpoint.optimizer)
+        self.schedule.restore(state["schedule"])
+        plan.restore(state["plan"])
+        watcher = self.controls.early_stopping
+        if watcher is not None and state.get("early_stopping") is not None:
+            watcher.restore(state["early_stopping"], checkpoint.best)
+        self.steps, self.epochs_completed = int(state["step"]), int(state["epoch"])
+        self.train_losses = [_number(v) for v in state["train_losses"]]
+        self.val_losses = [_number(v) for v in state["val_losses"]]
+
+    # ---------------------------------------------------------------------------- endings
     def _assess(self, data, split) -> tuple[float, dict]:
         """The loss on a whole set and, with a scorer, its metrics (`split`_name -> value)."""
         loss, outputs = _evaluate(self.model, self.loss_fn, data)
@@ -264,21 +252,36 @@ class _Loop:
                 final[split]["report"] = report
         return final
 
+    def _restore_best(self) -> dict | None:
+        """Put the best epoch's parameters back (early stopping with restore_best); its summary."""
+        watcher = self.controls.early_stopping
+        if watcher is None:
+            return None
+        restored = watcher.restore_best and watcher.best_params is not None
+        if restored:
+            with ag.no_grad():
+                for name, p in self.model.parameters().items():
+                    p.data[...] = watcher.best_params[name]
+        return {"monitor": watcher.monitor, "mode": watcher.mode, "best_epoch": watcher.best_epoch,
+                "best_value": watcher.best, "stopped_early": self.stopped_early,
+                "restored_best": restored}
+
     def _finish(self, status, message, train, val, start) -> TrainResult:
-        complete = status == "completed"
-        final_train = self.train_losses[-1] if complete else _evaluate(
-            self.model, self.loss_fn, train)[0]
+        early = self._restore_best() if status == "completed" else None
+        fresh = status != "completed" or (early is not None and early["restored_best"])
+        final_train = _evaluate(self.model, self.loss_fn, train)[0] if fresh else \
+            self.train_losses[-1]
         final_val = None
         if val is not None:
-            final_val = self.val_losses[-1] if complete else _evaluate(
-                self.model, self.loss_fn, val)[0]
+            final_val = _evaluate(self.model, self.loss_fn, val)[0] if fresh else \
+                self.val_losses[-1]
         final_params = self.model.parameter_values()
         result = TrainResult(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
             final_params=final_params, final_train_loss=final_train,
             final_val_loss=final_val, least_squares=self.least_squares,
-            metrics=self._final_metrics(train, val),
+            metrics=self._final_metrics(train, val), early_stopping=early,
             train_losses=self.train_losses, val_losses=self.val_losses,
             seconds=time.perf_counter() - start,
             folder=None if self.folder is None else self.folder.path,
@@ -288,17 +291,17 @@ class _Loop:
             if status != "diverged" and _finite(final_params):  # keep the last good ones
                 self.folder.save_model(final_params, self.epochs_completed, self.steps)
             self._summary(status, message, final_train, final_val, start, result.final_params,
-                          result.metrics)
+                          result.metrics, early)
         return result
 
     def _summary(self, status, message, final_train, final_val, start, final_params=None,
-                 metrics=None):
+                 metrics=None, early=None):
         self.folder.write_summary(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
             final_params=final_params, final_train_loss=final_train, final_val_loss=final_val,
             least_squares=self.least_squares, wall_seconds=time.perf_counter() - start,
-            metrics=metrics,
+            metrics=metrics, early_stopping=early,
         )
 
     def _report(self, event):
@@ -321,3 +324,7 @@ def _evaluate(model, loss_fn, data):
 
 def _finite(params: dict) -> bool:
     return all(np.all(np.isfinite(value)) for value in params.values())
+
+
+def _number(value):
+    return None if value is None else float(value)

@@ -90,7 +90,7 @@ def test_the_iris_run_reports_its_validation_accuracy(runs):
     summary = json.loads((runs["iris_logistic.yaml"] / "summary.json").read_text())
     assert summary["metrics"]["val"]["accuracy"] >= 0.9
     header = (runs["iris_logistic.yaml"] / "epochs.csv").read_text().splitlines()[0]
-    assert header.split(",")[4:] == ["train_accuracy", "train_f1", "val_accuracy", "val_f1"]
+    assert header.split(",")[5:] == ["train_accuracy", "train_f1", "val_accuracy", "val_f1"]
 
 
 def test_a_raw_iris_row_gets_the_training_scaling(runs, tmp_path):

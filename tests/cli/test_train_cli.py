@@ -57,7 +57,7 @@ def test_tutorial_gives_100_history_rows_and_a_summary_table(tmp_path):
     done = cli(TUTORIAL, "--out", "run", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     rows = (tmp_path / "run" / "history.csv").read_text().splitlines()
-    assert rows[0] == "epoch,step,a,b,loss"
+    assert rows[0] == "epoch,step,a,b,loss,lr"
     assert len(rows) == 101
     assert "epoch 10/10" in done.stdout  # one plain line per epoch when stdout is not a terminal
     assert "\x1b[" not in done.stdout  # no cursor or colour codes in a pipe
