@@ -22,6 +22,7 @@ __all__ = [
     "parse_grid",
     "plot",
     "predict",
+    "resume",
     "sweep",
     "train",
 ]
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         parse_grid,
         plot,
         predict,
+        resume,
         sweep,
         train,
     )

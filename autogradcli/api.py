@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
 __all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "evaluate",
-           "load_config", "load_run", "parse_grid", "plot", "predict", "sweep", "train"]
+           "load_config", "load_run", "parse_grid", "plot", "predict", "resume", "sweep",
+           "train"]
 
 
 def __getattr__(name: str):
@@ -67,6 +68,20 @@ def train(config: Config, *, out=None, overwrite: bool = False, seed: int | None
     from autogradcli.training.experiment import run_experiment
 
     return run_experiment(config, out=out, overwrite=overwrite, seed=seed, progress=progress)
+
+
+def resume(run_dir, overrides=(), *, progress: Callable[[Any], None] | None = None
+           ) -> RunResult:
+    """Continue a run that stopped (interrupted, or killed while `running`) from its last
+    checkpoint, so that it ends exactly as if it had never stopped.
+
+    overrides: only `training.epochs=N` (larger), which extends a completed run. A completed run
+    without it returns at once with nothing changed. Raises ConfigError or RunFolderError when the
+    result would not be the same run (another change, a diverged run, an edited config.yaml).
+    """
+    from autogradcli.training.experiment import resume_experiment
+
+    return resume_experiment(run_dir, overrides=overrides, progress=progress)
 
 
 def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:

@@ -294,7 +294,18 @@ def test_ctrl_c_keeps_finished_runs_and_reraises(tmp_path, jobs):
     assert len(rows) == 1 and rows[0]["status"] == "completed"
     assert json.loads((folder / rows[0]["folder"] / "summary.json").read_text())["status"] == (
         "completed")
+    for partial in folder.glob(".partial-*"):  # runs in flight, kept to be continued
+        assert json.loads((partial / "summary.json").read_text())["status"] in (
+            "interrupted", "running")  # a worker process stopped with the pool is killed
+        assert (partial / "checkpoint.npz").is_file()
+    again = sweep(_tutorial(), GRID, out=folder, jobs=jobs)
+    assert [row.status for row in again.rows] == ["completed"] * 4
     assert not list(folder.glob(".partial-*"))
+    sweep(_tutorial(), GRID, out=tmp_path / "fresh")
+    for row in again.rows:  # the continued runs are the runs that were never stopped
+        for name in ("history.csv", "model.npz"):
+            assert (row.folder / name).read_bytes() == (
+                tmp_path / "fresh" / row.name / name).read_bytes(), (row.name, name)
 
 
 # --------------------------------------------------------------------------------------- Dask

@@ -1,11 +1,12 @@
 """What every console script shares: the mapping of errors to one message and an exit code.
 
-Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C.
+Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 
 import typer
@@ -15,6 +16,18 @@ from autogradcli.errors import UserError
 EXIT_FAILED = 1
 EXIT_USER = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what shells report for a job stopped politely
+_terminated = False
+
+
+def stop_on_sigterm() -> None:
+    """Handle SIGTERM (batch schedulers, `kill`) as Ctrl-C: the run stops cleanly, its files
+    flushed and marked interrupted, and the process exits with 143."""
+    def handler(signum, frame):
+        global _terminated
+        _terminated = True
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
 
 
 def print_error(text: str) -> None:
@@ -32,8 +45,9 @@ def exit_on_user_error():
         print_error(exc.format(flags=True))
         raise typer.Exit(EXIT_USER) from None
     except KeyboardInterrupt:
-        print_error("interrupted (Ctrl-C); files written so far are kept")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        what = "terminated (SIGTERM)" if _terminated else "interrupted (Ctrl-C)"
+        print_error(f"{what}; files written so far are kept")
+        raise typer.Exit(EXIT_TERMINATED if _terminated else EXIT_INTERRUPTED) from None
 
 
 def new_app(help: str) -> typer.Typer:

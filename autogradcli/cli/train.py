@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error
+from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error, stop_on_sigterm
 from autogradcli.cli.progress import (
     TrainReporter,
     make_console,
@@ -59,9 +61,22 @@ def train(
     executor: Annotated[Executor, typer.Option(help="Where sweep runs execute.")] = "local",
     scheduler: Annotated[str | None, typer.Option(
         metavar="ADDRESS", help="Dask scheduler address (with --executor dask).")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        metavar="RUN_DIR", show_default=False,
+        help="Continue a stopped run from its last checkpoint (or extend a completed one with "
+             "--set training.epochs=N).")] = None,
 ) -> None:
     """Train the experiment(s) described by CONFIG and write a run folder for each."""
     with exit_on_user_error():
+        if resume is not None:
+            _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema)
+            result = _run_one(lambda progress: api.resume(resume, set_ or (), progress=progress),
+                              resume.name, quiet, json_out)
+            if json_out:
+                _show_json([result])
+            if not result.ok:
+                raise typer.Exit(EXIT_FAILED)
+            return
         if schema:
             write_line(json.dumps(api.config_schema(), indent=2))
             return
@@ -80,7 +95,9 @@ def train(
                 ok = _run_sweep(config, grid, target, overwrite, jobs, executor, scheduler,
                                 quiet or json_out)
             else:
-                result = _run_one(config, target, overwrite, seed, quiet, json_out)
+                result = _run_one(lambda progress, c=config, t=target: api.train(
+                    c, out=t, overwrite=overwrite, seed=seed, progress=progress),
+                    config.name, quiet, json_out)
                 results.append(result)
                 ok = result.ok
             failed = failed or not ok
@@ -111,13 +128,24 @@ def _show_check(loaded, seed) -> None:
         write_line(("---\n" if i else "") + api.config_yaml(config, seed))
 
 
-def _run_one(config, out, overwrite, seed, quiet, json_out) -> api.RunResult:
+def _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema) -> None:
+    given = [flag for flag, value in (("CONFIG", configs), ("--out", out),
+                                      ("--overwrite", overwrite), ("--seed", seed),
+                                      ("--sweep", sweep), ("--check", check),
+                                      ("--schema", schema)) if value]
+    if given:
+        raise UserError(f"--resume continues a run as it was; it takes no {', '.join(given)}",
+                        where="--resume",
+                        hint="autograd-train --resume RUN_DIR [--set training.epochs=N]")
+
+
+def _run_one(call, name, quiet, json_out) -> api.RunResult:
     """One training run with its live progress, then its summary (and any error) rendered."""
     console = None if quiet or json_out else make_console()
-    reporter = None if console is None else TrainReporter(console, config.name)
+    reporter = None if console is None else TrainReporter(console, name)
     try:
         with reporter or contextlib.nullcontext():
-            result = api.train(config, out=out, overwrite=overwrite, seed=seed, progress=reporter)
+            result = call(_with_fault(reporter))
     except api.RunInterrupted as exc:
         if console is not None:
             show_summary(console, exc.result)
@@ -145,8 +173,26 @@ def _show_json(results: list[api.RunResult]) -> None:
     write_line(json.dumps(items[0] if len(items) == 1 else items, indent=2))
 
 
+def _with_fault(progress):
+    """For tests of stopping and resuming: AUTOGRADCLI_FAULT="kill:37" sends this process
+    SIGKILL (or "term:37" SIGTERM) after step 37, at a moment chosen by the test, not a timer."""
+    fault = os.environ.get("AUTOGRADCLI_FAULT")
+    if not fault:
+        return progress
+    how, _, step = fault.partition(":")
+    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM}[how]
+
+    def faulty(event):
+        if progress is not None:
+            progress(event)
+        if type(event).__name__ == "StepDone" and event.step == int(step):
+            os.kill(os.getpid(), sig)
+    return faulty
+
+
 def main() -> None:
     """Console-script entry point."""
+    stop_on_sigterm()
     app(prog_name="autograd-train")
 
 

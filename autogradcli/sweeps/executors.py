@@ -43,6 +43,7 @@ class RunTask:
     name: str
     config: Any
     scratch: str | None
+    resume: bool = False  # continue the stopped run in scratch from its checkpoint
 
 
 @dataclass
@@ -66,7 +67,7 @@ def run_task(task: RunTask) -> RunOutcome:
     parent = Path(tempfile.mkdtemp(prefix="autogradcli-sweep-")) if remote else None
     folder = parent / task.name if remote else Path(task.scratch)
     try:
-        status, message = _train(task.config, folder)
+        status, message = _train(task.config, folder, task.resume)
         files = _read_files(folder) if remote else None
         return RunOutcome(task.name, status, message, time.perf_counter() - began, files)
     finally:
@@ -74,11 +75,17 @@ def run_task(task: RunTask) -> RunOutcome:
             shutil.rmtree(parent, ignore_errors=True)
 
 
-def _train(config: Any, folder: Path) -> tuple[str, str]:
-    from autogradcli.training.experiment import run_experiment
+def _train(config: Any, folder: Path, resume: bool = False) -> tuple[str, str]:
+    from autogradcli.training.experiment import resume_experiment, run_experiment
 
     with _TRAIN_LOCK:
         try:
+            if resume:
+                try:
+                    result = resume_experiment(folder)
+                    return result.status, result.message
+                except UserError:
+                    pass  # it cannot continue after all: train it afresh, the same run
             result = run_experiment(config, out=folder, overwrite=True, progress=None)
         except UserError as exc:
             return "failed", exc.format(prefix="")

@@ -14,7 +14,7 @@ import yaml
 
 from autogradcli.config import Config, config_to_yaml, output_dir, resolve_seed
 from autogradcli.errors import RunFolderError
-from autogradcli.runs.layout import CONFIG, FILES, FINISHED, SUMMARY
+from autogradcli.runs.layout import CHECKPOINT, CONFIG, FILES, FINISHED, RUNNING, SUMMARY
 from autogradcli.runs.reader import summary_or_none
 from autogradcli.sweeps.table import SWEEP_YAML
 
@@ -118,10 +118,24 @@ def check_folder(folder: Path, overwrite: bool) -> None:
                                   "{--overwrite} to use it anyway")
 
 
-def clear_partials(folder: Path) -> None:
+def clear_partials(folder: Path, keep=None) -> None:
+    """Remove the runs left in progress, but those `keep(path)` says can continue."""
     if folder.is_dir():
         for path in folder.glob(PARTIAL + "*"):
-            shutil.rmtree(path, ignore_errors=True)
+            if keep is None or not keep(path):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def can_continue(partial: Path) -> bool:
+    """A run a stopped sweep left: interrupted or killed, with a checkpoint to continue from."""
+    summary = summary_or_none(partial)
+    return (summary is not None and summary.get("status") in ("interrupted", RUNNING)
+            and (partial / CHECKPOINT).is_file())
+
+
+def resumable(partial: Path, config: Config) -> bool:
+    """Whether this point's run can continue from what a stopped sweep left in `partial`."""
+    return can_continue(partial) and _same_config(partial, config)
 
 
 def unpack(partial: Path, files: dict[str, bytes], config: Config) -> None:

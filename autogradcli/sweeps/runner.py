@@ -21,12 +21,14 @@ from autogradcli.sweeps.grid import expand_grid, merge_grid, point_configs, run_
 from autogradcli.sweeps.resume import (
     PARTIAL,
     Point,
+    can_continue,
     check_folder,
     clear_partials,
     move_run,
     plan,
     refuse_conflicts,
     resolve_base,
+    resumable,
     unpack,
 )
 from autogradcli.sweeps.table import (
@@ -107,21 +109,25 @@ class _Sweep:
             # after the pool stopped its workers: nothing writes into .partial-* any more
             if self.started:
                 self._write_csv()
-                clear_partials(self.folder)
+                clear_partials(self.folder, keep=can_continue)  # a rerun continues them
         return SweepResult(self.folder, list(self.grid), self._ordered_rows())
 
     def _start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.started = True
-        clear_partials(self.folder)
+        waiting = {f"{PARTIAL}{p.name}": p for p in self.points if p.state == "run"}
+        clear_partials(self.folder, keep=lambda path: path.name in waiting
+                       and resumable(path, waiting[path.name].config))
         swept = self.base.copied(sweep=self.grid)
         write_atomic(self.folder / SWEEP_YAML, config_to_yaml(swept, relative_to=self.folder))
         for point in (p for p in self.points if p.state == "skip"):
             self._record(point, row_of(point, point.summary, None, skipped=True))
 
     def _task(self, point: Point, remote: bool) -> RunTask:
-        scratch = None if remote else str(self.folder / f"{PARTIAL}{point.name}")
-        return RunTask(point.name, point.config, scratch)
+        if remote:
+            return RunTask(point.name, point.config, None)
+        scratch = self.folder / f"{PARTIAL}{point.name}"
+        return RunTask(point.name, point.config, str(scratch), resume=scratch.is_dir())
 
     def _finish(self, point: Point, outcome: RunOutcome) -> None:
         partial = self.folder / f"{PARTIAL}{point.name}"
