@@ -138,7 +138,7 @@ def test_surface_needs_params_beyond_two_parameters(softmax_run):
     assert "--params" in reasons["surface"]
     assert applicable(run, ("w[0,0]", "b[0]"))["surface"] is None
     assert [kind for kind, why in reasons.items() if why is None] == ["fit", "params", "loss",
-                                                                     "confusion", "graph"]
+                                                                     "lr", "confusion", "graph"]
 
 
 def test_training_path_never_imports_matplotlib():

@@ -137,8 +137,13 @@ def show_summary(console: Console, result: Any) -> None:
         table.add_column("least squares" if key == "least_squares" else "true", justify="right")
     final = summary.get("final_params") or {}
     initial = summary.get("initial_params") or {}
-    for name in initial or summary.get("parameters") or {}:
-        cells = [name, _value(initial.get(name)), _value(final.get(name))]
+    shapes = summary.get("parameters") or {}
+    for name in initial or shapes:
+        if name in initial:
+            cells = [name, _value(initial.get(name)), _value(final.get(name))]
+        else:  # a large model: its values are in model.npz only
+            shape = "x".join(map(str, shapes[name])) or "scalar"
+            cells = [name, shape, "in model.npz"]
         cells.extend(_value((summary.get(key) or {}).get(name)) for key in columns)
         table.add_row(*cells)
     table.add_section()

@@ -180,7 +180,7 @@ def _with_fault(progress):
     if not fault:
         return progress
     how, _, step = fault.partition(":")
-    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM}[how]
+    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT}[how]
 
     def faulty(event):
         if progress is not None:

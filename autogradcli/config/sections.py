@@ -366,7 +366,9 @@ class CosineSchedule(Section):
     kind: Literal["cosine"] = Field(
         description="Cosine annealing from lr to min_lr over the run (CosineAnnealingLR), after "
                     "an optional linear warmup.")
-    min_lr: Number = Field(0.0, ge=0.0, description="The learning rate of the last epoch.")
+    min_lr: Number = Field(
+        0.0, ge=0.0, description="Where the cosine ends: the rate just after the last epoch "
+                                 "(CosineAnnealingLR's eta_min with T_max = the epochs).")
     warmup_epochs: Integer = Field(
         0, ge=0, description="Epochs rising linearly to lr first: epoch k of W uses "
                              "lr * k / (W + 1).")

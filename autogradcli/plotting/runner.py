@@ -16,12 +16,13 @@ from autogradcli.plotting.figure import save
 from autogradcli.plotting.fit import fit_applies, fit_figure
 from autogradcli.plotting.graph import write_graph
 from autogradcli.plotting.loss import loss_figure
+from autogradcli.plotting.lr import lr_applies, lr_figure, lr_varies
 from autogradcli.plotting.param_specs import parse_spec, spec_names
 from autogradcli.plotting.params import params_figure
 from autogradcli.plotting.surface import SURFACE_MODELS, surface_figure
 from autogradcli.runs.reader import load_run
 
-KINDS = ("surface", "fit", "params", "loss", "confusion", "graph")
+KINDS = ("surface", "fit", "params", "loss", "lr", "confusion", "graph")
 SWEEP_KINDS = ("loss", "sweep")
 FORMATS = ("png", "svg", "pdf")
 DPI_RANGE = (30, 600)
@@ -69,6 +70,7 @@ def applicable(run, specs) -> dict[str, str | None]:
                               f"two with {{--params}}, e.g. {{--params}} {_example(run)}")
     reasons["fit"] = fit_applies(run)
     reasons["confusion"] = confusion_applies(run)
+    reasons["lr"] = lr_applies(run)
     return reasons
 
 
@@ -83,7 +85,8 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
         if reasons.get(kind) is not None:
             raise PlotOptionError(f"{{--kind}} {kind} does not apply: {reasons[kind]}",
                                   where=str(path), hint=_applicable_hint(reasons))
-    chosen = kinds or [kind for kind in KINDS if reasons[kind] is None]
+    chosen = kinds or [kind for kind in KINDS if reasons[kind] is None
+                       and (kind != "lr" or lr_varies(run))]  # a constant rate says little
     out = out if out is not None else path / "figures"
     for kind in chosen:
         if kind == "graph":
@@ -97,7 +100,7 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
             fig = surface_figure(run, specs or ("a", "b"))
         else:
             figures = {"fit": fit_figure, "params": params_figure, "loss": loss_figure,
-                       "confusion": confusion_figure}
+                       "confusion": confusion_figure, "lr": lr_figure}
             fig = figures[kind](run)
         yield Output(path=save(fig, out / f"{kind}.{fmt}", fmt, dpi))
 
