@@ -29,7 +29,9 @@ def test_an_empty_existing_folder_is_fine(tmp_path):
 
 
 def test_refuses_an_existing_run_folder_and_names_overwrite(tmp_path):
-    RunFolder(tmp_path / "run").write_config("name: x\n")
+    first = RunFolder(tmp_path / "run")
+    first.write_config("name: x\n")
+    first.release()
     with pytest.raises(RunFolderError) as info:
         RunFolder(tmp_path / "run")
     assert "overwrite=True" in info.value.hint
@@ -44,8 +46,37 @@ def test_overwrite_replaces_run_files_and_keeps_others(tmp_path):
     first.write_summary(status="completed")
     (tmp_path / "data.csv").write_text("x\n")
     (tmp_path / "notes.txt").write_text("mine\n")
+    first.release()
     RunFolder(tmp_path, overwrite=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "notes.txt"]
+
+
+def test_overwrite_never_touches_a_folder_this_tool_did_not_write(tmp_path):
+    (tmp_path / "config.yaml").write_text("# my own notes\n")
+    (tmp_path / "data.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(RunFolderError, match="not a run folder written by autograd-train"):
+        RunFolder(tmp_path, overwrite=True)
+    assert (tmp_path / "config.yaml").read_text() == "# my own notes\n"
+    assert (tmp_path / "data.csv").read_text() == "x,y\n1,2\n"
+    assert not (tmp_path / ".lock").exists()
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_folder(tmp_path):
+    first = RunFolder(tmp_path / "run")
+    with pytest.raises(RunFolderError, match="in use by process") as info:
+        RunFolder(tmp_path / "run", overwrite=True)
+    assert str(__import__("os").getpid()) in info.value.message
+    first.release()
+    RunFolder(tmp_path / "run")  # free again (and empty but for the lock)
+
+
+def test_a_stale_lock_is_taken_over(tmp_path):
+    import json as _json
+    import socket
+
+    (tmp_path / ".lock").write_text(_json.dumps({"pid": 2**22 + 12345,
+                                                 "host": socket.gethostname(), "since": 0}))
+    RunFolder(tmp_path).release()
 
 
 def test_refuses_a_file(tmp_path):

@@ -1,6 +1,7 @@
 """What every console script shares: the mapping of errors to one message and an exit code.
 
-Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 130 Ctrl-C, 143 SIGTERM.
+Exit codes: 0 done, 1 a diverged or failed run, 2 a user's mistake, 128 + the signal that
+stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from autogradcli.errors import UserError
 
 EXIT_FAILED = 1
 EXIT_USER = 2
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM, what shells report for a job stopped politely
-_terminated = False
+
+_SIGNALS = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "terminated (SIGTERM)",
+            signal.SIGHUP: "hung up (SIGHUP)"}
+_received: list[int] = []
 
 
-def stop_on_sigterm() -> None:
-    """Handle SIGTERM (batch schedulers, `kill`) as Ctrl-C: the run stops cleanly, its files
-    flushed and marked interrupted, and the process exits with 143."""
+def stop_on_signals() -> None:
+    """Handle SIGTERM (batch schedulers, `kill`, `timeout`) and SIGHUP (a closed terminal) as
+    Ctrl-C: the run stops cleanly, its files flushed and marked interrupted, and the process
+    exits with 128 + the signal's number (143, 129; 130 for Ctrl-C)."""
     def handler(signum, frame):
-        global _terminated
-        _terminated = True
+        _received.append(signum)
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
 
 
 def print_error(text: str) -> None:
@@ -44,10 +47,10 @@ def exit_on_user_error():
     except UserError as exc:
         print_error(exc.format(flags=True))
         raise typer.Exit(EXIT_USER) from None
-    except KeyboardInterrupt:
-        what = "terminated (SIGTERM)" if _terminated else "interrupted (Ctrl-C)"
-        print_error(f"{what}; files written so far are kept")
-        raise typer.Exit(EXIT_TERMINATED if _terminated else EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None) or (_received[-1] if _received else signal.SIGINT)
+        print_error(f"{_SIGNALS.get(signum, 'stopped')}; files written so far are kept")
+        raise typer.Exit(128 + int(signum)) from None
 
 
 def new_app(help: str) -> typer.Typer:

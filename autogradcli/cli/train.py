@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error, stop_on_sigterm
+from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error, stop_on_signals
 from autogradcli.cli.progress import (
     TrainReporter,
     make_console,
@@ -180,7 +180,8 @@ def _with_fault(progress):
     if not fault:
         return progress
     how, _, step = fault.partition(":")
-    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT}[how]
+    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT,
+           "hup": signal.SIGHUP}[how]
 
     def faulty(event):
         if progress is not None:
@@ -192,7 +193,7 @@ def _with_fault(progress):
 
 def main() -> None:
     """Console-script entry point."""
-    stop_on_sigterm()
+    stop_on_signals()
     app(prog_name="autograd-train")
 
 

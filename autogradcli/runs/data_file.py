@@ -6,6 +6,7 @@ Written by every run so that figures and reruns need nothing outside the folder.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from autogradcli.data import Dataset
 from autogradcli.data.csv_source import parse_number, read_rows
 from autogradcli.errors import DataError
+from autogradcli.runs.atomic import write_atomic
 
 __all__ = ["read_dataset_csv", "write_dataset_csv"]
 
@@ -22,17 +24,18 @@ def write_dataset_csv(dataset: Dataset, path: str | Path) -> None:
     """Write data.csv: the feature columns, the target, and `split` (train or val), as trained on.
 
     Floats use Python's shortest round-trip repr, so the file is byte-identical for the same data;
-    class indices are written as integers.
+    class indices are written as integers. The file appears whole or not at all.
     """
     header = [*dataset.feature_names, dataset.target_name, "split"]
     classify = dataset.task == "classification"
-    with Path(path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for x, y, split in ((dataset.x, dataset.y, "train"), (dataset.x_val, dataset.y_val, "val")):
-            for row, target in zip(x, y):
-                label = str(int(target)) if classify else repr(float(target))
-                writer.writerow([*(repr(float(v)) for v in row), label, split])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for x, y, split in ((dataset.x, dataset.y, "train"), (dataset.x_val, dataset.y_val, "val")):
+        for row, target in zip(x, y):
+            label = str(int(target)) if classify else repr(float(target))
+            writer.writerow([*(repr(float(v)) for v in row), label, split])
+    write_atomic(path, text.getvalue())
 
 
 def read_dataset_csv(path: str | Path) -> Dataset:

@@ -28,6 +28,7 @@ from autogradcli.runs.layout import (
     SUMMARY,
     fmt,
 )
+from autogradcli.runs.lock import LOCK, FolderLock
 from autogradcli.runs.model_file import Checkpoint, ModelInfo, write_checkpoint, write_model
 
 
@@ -47,10 +48,12 @@ class RunFolder:
         self._history = None
         self._epochs = None
         self._rows = []
+        self._lock = FolderLock(self.path, "run")
         if resume:  # a run this tool wrote, continued: its files stay, and are cut back later
             if not (self.path / SUMMARY).is_file():
                 raise RunFolderError("not a run folder (no summary.json)", where=str(self.path),
                                      hint="give the folder of the run to continue")
+            self._lock.acquire()
         else:
             self._prepare(overwrite)
 
@@ -59,18 +62,47 @@ class RunFolder:
         if self.path.exists() and not self.path.is_dir():
             raise RunFolderError("exists and is not a folder", where=where,
                                  hint="choose another output folder (output.dir or {--out})")
-        if self.path.is_dir() and any(self.path.iterdir()):
-            if not overwrite:
-                raise RunFolderError(
-                    "run folder already exists and is not empty", where=where,
-                    hint="pass {--overwrite} to replace it, or choose another folder ({--out} DIR)")
-            for name in FILES:
-                (self.path / name).unlink(missing_ok=True)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RunFolderError(f"cannot create the run folder: {exc.strerror or exc}",
-                                 where=where) from None
+                                 where=where, hint="choose a folder you can write to "
+                                                   "({--out} DIR)") from None
+        self._lock.acquire()
+        try:
+            self._clear(overwrite, where)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _clear(self, overwrite, where):
+        """Refuse a non-empty folder, or with overwrite delete this tool's files from one of its
+        run folders, never anything else."""
+        if not [p for p in self.path.iterdir() if p.name != LOCK]:
+            return
+        if not overwrite:
+            raise RunFolderError(
+                "run folder already exists and is not empty", where=where,
+                hint="pass {--overwrite} to replace it, or choose another folder ({--out} DIR)")
+        if not is_run_folder(self.path):
+            raise RunFolderError(
+                "the folder is not a run folder written by autograd-train, so nothing in it is "
+                "replaced", where=where,
+                hint="{--overwrite} replaces only run folders (they hold this tool's "
+                     "summary.json); choose another folder ({--out} DIR)")
+        try:
+            for name in FILES:
+                (self.path / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot replace the run folder's files: "
+                                 f"{exc.strerror or exc}", where=where,
+                                 hint="make it writable, or choose another folder "
+                                      "({--out} DIR)") from None
+
+    def release(self) -> None:
+        """Close the files and give up the folder's lock (the run is over)."""
+        self.close()
+        self._lock.release()
 
     # ------------------------------------------------------------------------- whole files
     def write_config(self, text: str) -> Path:
@@ -233,6 +265,16 @@ def _jsonable(value):
         value = float(value)
         return value if math.isfinite(value) else None
     return value
+
+
+def is_run_folder(path: Path) -> bool:
+    """Whether `path` holds a summary.json this tool wrote (its status and versions keys)."""
+    try:
+        summary = json.loads((Path(path) / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(summary, dict) and summary.get("status") in STATUSES
+            and isinstance(summary.get("versions"), dict))
 
 
 def _cut_rows(path: Path, keep) -> None:

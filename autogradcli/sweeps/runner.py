@@ -15,6 +15,7 @@ from autogradcli.config import Config, config_to_yaml
 from autogradcli.config.yaml_source import show
 from autogradcli.errors import ConfigError
 from autogradcli.runs.atomic import write_atomic
+from autogradcli.runs.lock import FolderLock
 from autogradcli.runs.reader import summary_or_none
 from autogradcli.sweeps.executors import RunOutcome, RunTask, open_executor
 from autogradcli.sweeps.grid import expand_grid, merge_grid, point_configs, run_names, validate_grid
@@ -99,6 +100,8 @@ class _Sweep:
 
     def run(self, pool, remote: bool) -> SweepResult:
         by_name = {p.name: p for p in self.points}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        lock = FolderLock(self.folder, "sweep").acquire()  # one sweep per folder at a time
         try:
             with pool:
                 self._start()
@@ -110,6 +113,7 @@ class _Sweep:
             if self.started:
                 self._write_csv()
                 clear_partials(self.folder, keep=can_continue)  # a rerun continues them
+            lock.release()
         return SweepResult(self.folder, list(self.grid), self._ordered_rows())
 
     def _start(self) -> None:

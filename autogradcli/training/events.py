@@ -68,6 +68,6 @@ class TrainingInterrupted(KeyboardInterrupt):
     Still a KeyboardInterrupt (scripts stop as usual); `.result` holds the TrainResult.
     """
 
-    def __init__(self, result: TrainResult):
+    def __init__(self, result: TrainResult, signum: int = 2):
         super().__init__(result.message)
-        self.result = result
+        self.result, self.signum = result, signum

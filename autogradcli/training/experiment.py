@@ -6,6 +6,7 @@ data, runs and the loop; never rich, typer or the CLI, and it never prints.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -18,11 +19,12 @@ from autogradcli.config import Config
 from autogradcli.data import make_rng
 from autogradcli.errors import ConfigError, RunFolderError
 from autogradcli.runs.data_file import write_dataset_csv
-from autogradcli.runs.layout import CONFIG, DATA, ENDINGS, SUMMARY
+from autogradcli.runs.layout import CONFIG, DATA, ENDINGS, EPOCHS, HISTORY, SUMMARY
 from autogradcli.runs.model_file import read_checkpoint, read_model
 from autogradcli.runs.reader import read_summary
 from autogradcli.runs.writer import RunFolder
 from autogradcli.training.build import build, build_controls, build_scorer, model_info
+from autogradcli.training.interrupts import DeferredStops
 from autogradcli.training.loop import TrainingInterrupted, train_loop
 
 __all__ = ["STATUSES", "RunInterrupted", "RunResult", "resume_experiment", "run_experiment"]
@@ -57,9 +59,9 @@ class RunInterrupted(KeyboardInterrupt):
     Still a KeyboardInterrupt, so scripts stop as usual; `.result` is the RunResult.
     """
 
-    def __init__(self, result: RunResult):
+    def __init__(self, result: RunResult, signum: int = 2):
         super().__init__(result.message)
-        self.result = result
+        self.result, self.signum = result, signum  # signum: SIGINT 2, SIGTERM 15, SIGHUP 1
 
 
 def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: int | None = None,
@@ -71,13 +73,35 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
     config = _config.resolve_seed(config, seed)
     experiment = build(config)
     path = Path(out) if out is not None else _config.output_dir(config)
-    folder = RunFolder(path, overwrite=overwrite)
-    config_text = _config.config_to_yaml(config, relative_to=path)
-    folder.write_config(config_text)
-    write_dataset_csv(experiment.dataset, path / DATA)
-    folder.describe(name=config.name, seed=config.seed, true_params=experiment.dataset.true_params)
-    folder.describe_model(model_info(config, experiment.dataset, config_text))
-    return _train(config, experiment, folder, build_controls(config), progress)
+    with DeferredStops() as stops:  # from here on, Ctrl-C ends the run cleanly, between steps
+        folder = RunFolder(path, overwrite=overwrite)  # claims the folder (its lock)
+        try:
+            folder.describe(name=config.name, seed=config.seed,
+                            true_params=experiment.dataset.true_params)
+            try:
+                folder.write_summary(status="running", message="starting")  # first: ours
+                config_text = _config.config_to_yaml(config, relative_to=path)
+                folder.write_config(config_text)
+                write_dataset_csv(experiment.dataset, path / DATA)
+            except OSError as exc:
+                return _setup_failed(config, folder, exc)
+            folder.describe_model(model_info(config, experiment.dataset, config_text))
+            controls = build_controls(config)
+            controls.stops = stops
+            return _train(config, experiment, folder, controls, progress)
+        finally:
+            folder.release()
+
+
+def _setup_failed(config: Config, folder: RunFolder, exc: OSError) -> RunResult:
+    """A run whose files could not be written before training: `failed`, saying why."""
+    message = (f"cannot write {getattr(exc, 'filename', None) or folder.path}: "
+               f"{exc.strerror or exc}; free some space or write to another folder")
+    summary = {"status": "failed", "message": message}
+    with contextlib.suppress(OSError):
+        folder.write_summary(status="failed", message=message)
+        summary = read_summary(folder.path / SUMMARY)
+    return RunResult("failed", folder.path, summary, message, config, exc)
 
 
 def _train(config: Config, experiment, folder: RunFolder, controls, progress) -> RunResult:
@@ -95,7 +119,7 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
             shuffle=training.shuffle, rng=_shuffle_rng(config), run_folder=folder,
             progress=progress, scorer=build_scorer(config, data), controls=controls)
     except TrainingInterrupted as exc:
-        raise RunInterrupted(result("interrupted", exc.result.message)) from None
+        raise RunInterrupted(result("interrupted", exc.result.message), exc.signum) from None
     except Exception as exc:
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
@@ -109,6 +133,11 @@ def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | N
     if summary is None:
         raise RunFolderError("not a run folder (no summary.json)", where=str(path),
                              hint="give the folder of the run to continue")
+    missing = [name for name in (CONFIG, HISTORY, EPOCHS) if not (path / name).is_file()]
+    if missing:
+        raise RunFolderError(f"the run folder is incomplete: {', '.join(missing)} missing",
+                             where=str(path), hint="it cannot be continued; train the config "
+                                                   "again into a new folder")
     stored = _config.load_config(path / CONFIG)
     config = _config.load_config(path / CONFIG, list(overrides)) if overrides else stored
     extended = _check_resumable(path, summary, stored, config)
@@ -117,7 +146,16 @@ def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | N
         return RunResult(status, path, summary, "already completed: nothing to do", stored)
     checkpoint = read_checkpoint(path)
     saved = read_model(path)
-    folder = RunFolder(path, resume=True)
+    with DeferredStops() as stops:
+        folder = RunFolder(path, resume=True)  # claims the folder: one writer at a time
+        try:
+            return _continue(path, config, extended, saved, checkpoint, folder, stops, progress)
+        finally:
+            folder.release()
+
+
+def _continue(path, config, extended, saved, checkpoint, folder, stops, progress) -> RunResult:
+    """resume_experiment's second half, with the folder claimed."""
     config_text = (path / CONFIG).read_text(encoding="utf-8")
     if extended:
         config_text = _config.config_to_yaml(config, relative_to=path)
@@ -132,7 +170,7 @@ def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | N
     folder.describe_model(model_info(config, data, config_text))
     folder.set_initial(saved.initial)
     controls = build_controls(config)
-    controls.resume = checkpoint
+    controls.resume, controls.stops = checkpoint, stops
     return _train(config, experiment, folder, controls, progress)
 
 

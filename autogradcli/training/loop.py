@@ -25,6 +25,7 @@ from autogradcli.training.events import (
     TrainResult,
     TrainStart,
 )
+from autogradcli.training.interrupts import DeferredStops
 
 __all__ = ["SHUFFLES", "Controls", "EpochDone", "StepDone", "TrainResult", "TrainStart",
            "TrainingInterrupted", "batch_plan", "train_loop"]
@@ -41,6 +42,7 @@ class Controls:
     clipper: object | None = None
     early_stopping: object | None = None
     resume: Checkpoint | None = None
+    stops: DeferredStops | None = None  # stop signals, honoured between steps
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
@@ -99,12 +101,19 @@ class _Loop:
         val = None if x_val is None else (ag.tensor(x_val), ag.tensor(y_val))
         first = self._begin(plan, val is not None, start)
         try:
+            self._check_stop()
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 status, message = self._epochs(x, y, train, val, first, epochs, plan)
-        except KeyboardInterrupt:
-            message = f"interrupted by the user after step {self.steps}"
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", 2)
+            by = "by the user" if signum == 2 else f"by {_signal_name(signum)}"
+            message = f"interrupted {by} after step {self.steps}"
             result = self._finish("interrupted", message, train, val, start)
-            raise TrainingInterrupted(result) from None
+            raise TrainingInterrupted(result, signum) from None
+        except OSError as exc:  # a write failed: disk full, folder removed, read-only...
+            message = _write_failure(exc, self.folder)
+            self._finish("failed", message, train, val, start)
+            raise
         except BaseException as exc:
             self._finish("failed", f"{type(exc).__name__}: {exc}", train, val, start)
             raise
@@ -174,6 +183,7 @@ class _Loop:
                 folder.add_step(epoch, step, _row_values(params), value, lr, norm)
             if report is not None:
                 report(StepDone(epoch, step, value))
+            self._check_stop()
         return None
 
     def _end_epoch(self, epoch, epochs, lr, train, val, began, plan) -> bool:
@@ -199,6 +209,10 @@ class _Loop:
         self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
                                metrics))
         return stop
+
+    def _check_stop(self) -> None:
+        if self.controls.stops is not None:
+            self.controls.stops.check()
 
     # ------------------------------------------------------------------------ checkpoints
     def _checkpoint(self, plan) -> None:
@@ -287,11 +301,14 @@ class _Loop:
             folder=None if self.folder is None else self.folder.path,
         )
         if self.folder is not None:
-            self.folder.close()
-            if status != "diverged" and _finite(final_params):  # keep the last good ones
-                self.folder.save_model(final_params, self.epochs_completed, self.steps)
-            self._summary(status, message, final_train, final_val, start, result.final_params,
-                          result.metrics, early)
+            try:
+                self.folder.close()
+                if status != "diverged" and _finite(final_params):  # keep the last good ones
+                    self.folder.save_model(final_params, self.epochs_completed, self.steps)
+            except OSError as exc:
+                result.status, result.message = "failed", _write_failure(exc, self.folder)
+            self._summary(result.status, result.message, final_train, final_val, start,
+                          result.final_params, result.metrics, early)
         return result
 
     def _summary(self, status, message, final_train, final_val, start, final_params=None,
@@ -324,6 +341,22 @@ def _evaluate(model, loss_fn, data):
 
 def _finite(params: dict) -> bool:
     return all(np.all(np.isfinite(value)) for value in params.values())
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _write_failure(exc: OSError, folder) -> str:
+    """The message of a run whose files could not be written, saying what to do."""
+    where = getattr(exc, "filename", None) or (folder.path if folder is not None else "")
+    return (f"cannot write {where}: {exc.strerror or exc}; free some space or make the folder "
+            "writable, then resume the run, or train into another folder")
 
 
 def _number(value):
