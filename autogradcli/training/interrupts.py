@@ -41,6 +41,8 @@ class DeferredStops:
     def __enter__(self) -> DeferredStops:
         if threading.current_thread() is threading.main_thread():
             for signum in STOP_SIGNALS:
+                if signal.getsignal(signum) is signal.SIG_IGN:
+                    continue  # ignored on purpose (a sweep worker leaves Ctrl-C to its parent)
                 self._previous[signum] = signal.signal(signum, self._handler)
         return self
 
