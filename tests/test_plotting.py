@@ -84,6 +84,12 @@ def _truncate(path):
     path.write_text(text[: len(text) - 30])
 
 
+def _cut_a_middle_row(path):
+    lines = path.read_text().splitlines(keepends=True)
+    lines[5] = lines[5].rsplit(",", 1)[0] + "\n"  # a row with a field missing: edited by hand
+    path.write_text("".join(lines))
+
+
 def _keep_header(path):
     path.write_text(path.read_text().splitlines()[0] + "\n")
 
@@ -94,7 +100,8 @@ BROKEN = {
     "not a run": (lambda p: [f.unlink() for f in p.iterdir() if f.is_file()],
                   "not a run folder"),
     "missing epochs.csv": (lambda p: (p / "epochs.csv").unlink(), "epochs.csv is missing"),
-    "truncated history.csv": (lambda p: _truncate(p / "history.csv"), "truncated"),
+    "a row cut in the middle of history.csv": (lambda p: _cut_a_middle_row(p / "history.csv"),
+                                               "truncated or was edited"),
     "empty history.csv": (lambda p: (p / "history.csv").write_text(""), "empty"),
     "zero steps": (lambda p: _keep_header(p / "history.csv"), "before its first step"),
     "bad summary.json": (lambda p: _truncate(p / "summary.json"), "not valid JSON"),
@@ -145,3 +152,11 @@ def test_training_path_never_imports_matplotlib():
     code = ("import sys, autogradcli.api, autogradcli.training, autogradcli.cli.train; "
             "sys.exit('matplotlib' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_last_row_cut_short_is_left_out_with_a_note(linear_run, tmp_path):
+    folder = _copy(linear_run, tmp_path)
+    _truncate(folder / "history.csv")  # the writer was killed inside its last row
+    run = load_run(folder)
+    assert len(run.loss) == len(load_run(linear_run).loss) - 1
+    assert any("cut short" in note for note in run.notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+from typing import Annotated
 
 import typer
 
@@ -57,3 +58,15 @@ def new_app(help: str) -> typer.Typer:
     """A console script's typer app: -h and --help, usage when called bare, no tracebacks."""
     return typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                        context_settings={"help_option_names": ["-h", "--help"]}, help=help)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from autogradcli import __version__
+
+        sys.stdout.write(f"autogradcli {__version__}\n")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[bool, typer.Option(
+    "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")]

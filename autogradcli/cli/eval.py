@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import exit_on_user_error, new_app
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app
 from autogradcli.cli.progress import make_console, show_evaluation, write_line
 
 app = new_app("Evaluate the model a run trained (see docs/cli.md).")
@@ -24,6 +24,7 @@ def evaluate(
         metavar="DATA.csv", show_default=False,
         help="Labelled rows (features and target). Default: the run's validation rows.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    version: VersionOption = False,
 ) -> None:
     """Print the metrics of RUN_DIR's model on DATA.csv (default: its own validation rows)."""
     with exit_on_user_error():

@@ -11,10 +11,9 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import exit_on_user_error, print_error
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Draw the figures of autograd-train run folders (see docs/plotting.md).")
+app = new_app("Draw the figures of autograd-train run folders (see docs/plotting.md).")
 
 
 @app.command()
@@ -37,6 +36,7 @@ def plot(
         "--params", show_default=False,
         help="Two parameters for the surface, e.g. w[0],b (others held at final values).")
     ] = None,
+    version: VersionOption = False,
 ) -> None:
     """Draw the figures of RUN_DIR (default: every figure that applies) and list the files."""
     with exit_on_user_error():

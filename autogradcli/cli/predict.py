@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import exit_on_user_error, new_app, print_error
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error
 
 app = new_app("Predict new rows with the model a run trained (see docs/cli.md).")
 
@@ -29,6 +29,7 @@ def predict(
     json_out: Annotated[bool, typer.Option("--json", help="JSON records instead of CSV.")] = False,
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace the output file.")] = False,
+    version: VersionOption = False,
 ) -> None:
     """Write the predictions of RUN_DIR's model for every row of DATA.csv."""
     with exit_on_user_error():

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import time
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -18,7 +19,13 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import EXIT_FAILED, exit_on_user_error, print_error, stop_on_signals
+from autogradcli.cli.common import (
+    EXIT_FAILED,
+    VersionOption,
+    exit_on_user_error,
+    print_error,
+    stop_on_signals,
+)
 from autogradcli.cli.progress import (
     TrainReporter,
     make_console,
@@ -65,6 +72,7 @@ def train(
         metavar="RUN_DIR", show_default=False,
         help="Continue a stopped run from its last checkpoint (or extend a completed one with "
              "--set training.epochs=N).")] = None,
+    version: VersionOption = False,
 ) -> None:
     """Train the experiment(s) described by CONFIG and write a run folder for each."""
     with exit_on_user_error():
@@ -174,20 +182,29 @@ def _show_json(results: list[api.RunResult]) -> None:
 
 
 def _with_fault(progress):
-    """For tests of stopping and resuming: AUTOGRADCLI_FAULT="kill:37" sends this process
-    SIGKILL (or "term:37" SIGTERM) after step 37, at a moment chosen by the test, not a timer."""
+    """For tests of stopping, resuming and locking, at a moment the test chooses (not a timer):
+    AUTOGRADCLI_FAULT="kill:37" sends this process SIGKILL after step 37 (term, int, hup: SIGTERM,
+    SIGINT, SIGHUP); "wait:37:GATE" creates GATE.reached after step 37 and waits for GATE."""
     fault = os.environ.get("AUTOGRADCLI_FAULT")
     if not fault:
         return progress
-    how, _, step = fault.partition(":")
-    sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT,
-           "hup": signal.SIGHUP}[how]
+    how, _, rest = fault.partition(":")
+    step, _, gate = rest.partition(":")
+    signals = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT,
+               "hup": signal.SIGHUP}
 
     def faulty(event):
         if progress is not None:
             progress(event)
-        if type(event).__name__ == "StepDone" and event.step == int(step):
-            os.kill(os.getpid(), sig)
+        if type(event).__name__ != "StepDone" or event.step != int(step):
+            return
+        if how == "wait":
+            Path(gate + ".reached").touch()
+            deadline = time.monotonic() + 120
+            while not Path(gate).exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            os.kill(os.getpid(), signals[how])
     return faulty
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from autogradcli.config import checks
 from autogradcli.config.fields import Integer
@@ -22,6 +22,7 @@ from autogradcli.config.sections import (
     OutputConfig,
     TrainingConfig,
 )
+from autogradcli.config.yaml_source import FieldProblem
 
 __all__ = ["KINDS", "PLAIN", "Config"]
 
@@ -76,6 +77,17 @@ class Config(BaseModel):
     def base_dir(self) -> Path:
         """Folder that relative data paths are resolved against: the config file's, else cwd."""
         return self._source.parent if self._source is not None else Path.cwd()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # the name becomes a folder name (runs/{name}): one plain component, never a path
+        bad = [c for c in value if c in "/\\" or ord(c) < 32]
+        if bad or value in (".", "..") or len(value) > 100:
+            raise FieldProblem((), "a name is one folder name: at most 100 characters, no / or "
+                                   "\\, no control characters, not . or ..",
+                               hint="e.g. name: iris_lr0.1; choose the folder with output.dir")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self):

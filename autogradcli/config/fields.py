@@ -5,6 +5,7 @@ Shared by every section, so a type's check (and its message) is written once.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
@@ -30,7 +31,14 @@ def _no_bool(value: Any) -> Any:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_no_bool)]
+def _finite(value: float) -> float:
+    # inf and nan (YAML .inf, .nan, 1e400) would only surface later as a diverged run
+    if not math.isfinite(value):
+        raise FieldProblem((), f"expected a finite number, got {value}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_no_bool), AfterValidator(_finite)]
 Integer = Annotated[int, BeforeValidator(_no_bool)]
 Bool = Annotated[bool, Strict()]
 Pair = tuple[Number, Number]

@@ -36,7 +36,7 @@ def loss_figure(run):
     name = loss_title(run.loss_kind)
     ax.set_xlabel("step")
     ax.set_ylabel(name)
-    status = run.summary.get("status", "")
+    status = run.status
     note = f" ({status})" if status and status != "completed" else ""
     ax.set_title(f"{name} during training: {run.name}{note}")
     ax.legend(loc="best")

@@ -76,6 +76,8 @@ def applicable(run, specs) -> dict[str, str | None]:
 
 def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
     run = load_run(path)
+    for note in run.notes:
+        yield Output(note=note)
     specs = None if params is None else parse_params(params, run)
     reasons = applicable(run, specs)
     if specs is not None and reasons["surface"] is not None:

@@ -7,6 +7,7 @@ errors (config only for old folders without data.csv): never matplotlib.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,17 @@ import numpy as np
 import yaml
 
 from autogradcli.errors import RunFolderError
-from autogradcli.runs.layout import CONFIG, DATA, EPOCHS, HISTORY, MODEL, REQUIRED, SUMMARY
+from autogradcli.runs.layout import (
+    CONFIG,
+    DATA,
+    EPOCHS,
+    HISTORY,
+    MODEL,
+    REQUIRED,
+    RUNNING,
+    SUMMARY,
+)
+from autogradcli.runs.lock import holder
 from autogradcli.runs.model_file import read_model
 
 RERUN = "rerun autograd-train on its config (with {--overwrite}) to write it again"
@@ -35,12 +46,20 @@ class Run:
     epochs: dict[str, np.ndarray]
     lr: np.ndarray | None = None  # the learning rate of each step (runs from 0.2 on)
     grad_norm: np.ndarray | None = None  # the gradients' norm before clipping, when clipped
+    notes: list[str] = field(default_factory=list)  # what was odd but readable (a cut row)
     _dataset: object = field(default=None, repr=False)
     _model: object = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.resolve().name
+
+    @property
+    def status(self) -> str:
+        """summary.json's status, but `stopped` for a run that says `running` while no live
+        process holds its folder (it was killed: SIGKILL, power loss)."""
+        status = str(self.summary.get("status", "unknown"))
+        return "stopped" if status == RUNNING and holder(self.path) is None else status
 
     @property
     def model_kind(self) -> str:
@@ -108,7 +127,8 @@ def load_run(path: str | Path) -> Run:
     check_is_run(path)
     summary = read_summary(path / SUMMARY)
     config = read_config(path / CONFIG)
-    header, table = read_numeric_csv(path / HISTORY)
+    notes: list[str] = []
+    header, table = read_numeric_csv(path / HISTORY, notes=notes)
     if header[:2] != ["epoch", "step"] or "loss" not in header[2:]:
         raise RunFolderError("not a history.csv: expected columns epoch, step, parameters..., loss",
                              where=f"{path / HISTORY}:1", hint=RERUN)
@@ -119,7 +139,7 @@ def load_run(path: str | Path) -> Run:
         raise RunFolderError(
             f"the run stopped before its first step (status {detail})",
             where=str(path), hint="nothing to plot yet: fix the run's problem and train it again")
-    epochs_header, epochs_table = read_numeric_csv(path / EPOCHS, allow_empty=True)
+    epochs_header, epochs_table = read_numeric_csv(path / EPOCHS, allow_empty=True, notes=notes)
     if epochs_header[:3] != ["epoch", "train_loss", "val_loss"]:
         raise RunFolderError("not an epochs.csv: expected columns epoch, train_loss, val_loss, ...",
                              where=f"{path / EPOCHS}:1", hint=RERUN)
@@ -129,7 +149,7 @@ def load_run(path: str | Path) -> Run:
     epochs = {name: epochs_table[:, i] for i, name in enumerate(epochs_header)}
     return Run(path=path, summary=summary, config=config, epoch=table[:, 0].astype(int),
                step=table[:, 1].astype(int), columns=columns, loss=tail["loss"], epochs=epochs,
-               lr=tail.get("lr"), grad_norm=tail.get("grad_norm"))
+               lr=tail.get("lr"), grad_norm=tail.get("grad_norm"), notes=notes)
 
 
 def check_is_run(path: Path) -> None:
@@ -154,14 +174,21 @@ def check_is_run(path: Path) -> None:
             raise RunFolderError(f"{name} is missing", where=where, hint=RERUN)
 
 
-def read_numeric_csv(path: Path, allow_empty: bool = False) -> tuple[list[str], np.ndarray]:
+def read_numeric_csv(path: Path, allow_empty: bool = False, notes: list | None = None
+                     ) -> tuple[list[str], np.ndarray]:
     """(header, rows as float array); an empty cell reads as NaN. RunFolderError when the file
-    is empty, a row has the wrong number of fields (truncated) or a cell is not a number."""
+    is empty, a row has the wrong number of fields or a cell is not a number. A last row cut
+    short (no line end: the writer was killed mid-row) is dropped, with a note in `notes`."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
+        text = path.read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise RunFolderError(f"cannot read: {exc}", where=str(path), hint=RERUN) from None
+    if len(rows) > 1 and not text.endswith("\n"):
+        rows.pop()
+        if notes is not None:
+            notes.append(f"{path}: its last row was cut short (the run was stopped while "
+                         f"writing it) and is left out")
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise RunFolderError("the file is empty (no header)", where=str(path), hint=RERUN)
     header = [cell.strip() for cell in rows[0]]

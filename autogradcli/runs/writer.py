@@ -6,8 +6,10 @@ library and errors only: never the engine, config, rich or the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import platform
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +47,7 @@ class RunFolder:
         self._model_info = None
         self._initial = {}
         self._metric_columns: list[str] = []
+        self._whole: dict[str, int] = {}  # each CSV's size at its last whole row
         self._history = None
         self._epochs = None
         self._rows = []
@@ -195,6 +198,7 @@ class RunFolder:
             if header is not None:
                 handle.write(",".join(header) + "\n")
                 handle.flush()
+        self._whole = {HISTORY: self._history.tell(), EPOCHS: self._epochs.tell()}
 
     def add_step(self, epoch, step, values, loss, lr, grad_norm=None) -> None:
         """Buffer one history row (written by flush(), which add_epoch and close call)."""
@@ -208,9 +212,14 @@ class RunFolder:
     def flush(self) -> None:
         """Write the buffered history rows and push them to the OS."""
         if self._history is not None and self._rows:
-            self._history.write("\n".join(self._rows) + "\n")
-            self._rows.clear()
-            self._history.flush()
+            try:
+                self._history.write("\n".join(self._rows) + "\n")
+                self._rows.clear()
+                self._history.flush()
+            except OSError:
+                self._keep_whole_rows()
+                raise
+            self._whole[HISTORY] = self._history.tell()
 
     def add_epoch(self, epoch, train_loss, val_loss, lr, seconds, metrics=None) -> None:
         """Append an epochs.csv row (None leaves a cell empty) and flush both files.
@@ -221,8 +230,25 @@ class RunFolder:
         if self._epochs is not None:
             cells = [str(epoch), fmt(train_loss), fmt(val_loss), fmt(lr), fmt(seconds)]
             cells += [fmt((metrics or {}).get(name)) for name in self._metric_columns]
-            self._epochs.write(",".join(cells) + "\n")
-            self._epochs.flush()
+            try:
+                self._epochs.write(",".join(cells) + "\n")
+                self._epochs.flush()
+            except OSError:
+                self._keep_whole_rows()
+                raise
+            self._whole[EPOCHS] = self._epochs.tell()
+
+    def _keep_whole_rows(self) -> None:
+        """After a failed write (disk full): drop the unwritten rows and cut both files back to
+        their last whole row, so a reader never sees half a row."""
+        self._rows.clear()
+        for handle in (self._history, self._epochs):
+            with contextlib.suppress(OSError, ValueError):
+                handle.close()  # may fail again while flushing: the cut below repairs it
+        self._history = self._epochs = None
+        for name, size in self._whole.items():
+            with contextlib.suppress(OSError):
+                os.truncate(self.path / name, size)
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> Path:
         """checkpoint.npz, replaced atomically (written after model.npz at each epoch's end)."""

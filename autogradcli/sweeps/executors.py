@@ -115,21 +115,25 @@ def run_inline(tasks: list[RunTask]) -> Iterator[RunOutcome]:
 def _quiet_worker() -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from autogradcli.training import interrupts
+
+    interrupts.ENABLED = False  # SIGTERM from the pool's shutdown ends the worker at once
     _die_with_parent()
 
 
 def _die_with_parent() -> None:
-    """Linux: SIGTERM this worker when its parent dies (even by SIGKILL), so no worker goes on
-    training queued runs for nobody. Elsewhere the pool's own shutdown has to do."""
+    """Linux: SIGKILL this worker when its parent dies (even by SIGKILL), so no worker goes on
+    training queued runs for nobody; its run folder is left resumable. Elsewhere the pool's own
+    shutdown has to do."""
     if not sys.platform.startswith("linux"):
         return
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
         if os.getppid() == 1:  # the parent died before prctl: go now
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGKILL)
     except (OSError, AttributeError):
         pass
 

@@ -15,6 +15,7 @@ import yaml
 from autogradcli.config import Config, config_to_yaml, output_dir, resolve_seed
 from autogradcli.errors import RunFolderError
 from autogradcli.runs.layout import CHECKPOINT, CONFIG, FILES, FINISHED, RUNNING, SUMMARY
+from autogradcli.runs.lock import LOCK
 from autogradcli.runs.reader import summary_or_none
 from autogradcli.sweeps.table import SWEEP_YAML
 
@@ -110,7 +111,8 @@ def refuse_conflicts(folder: Path, points: list[Point]) -> None:
 
 
 def check_folder(folder: Path, overwrite: bool) -> None:
-    foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(folder.iterdir())
+    foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(
+        p.name != LOCK for p in folder.iterdir())
     if foreign and not overwrite:
         raise RunFolderError("exists, is not empty and holds no sweep (no sweep.yaml)",
                              where=str(folder),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import signal
 import threading
 
+ENABLED = True  # a sweep worker turns this off: its parent stops it, at once
+
 STOP_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None))
                      if s is not None)
 
@@ -39,7 +41,7 @@ class DeferredStops:
             self.pending = signum
 
     def __enter__(self) -> DeferredStops:
-        if threading.current_thread() is threading.main_thread():
+        if ENABLED and threading.current_thread() is threading.main_thread():
             for signum in STOP_SIGNALS:
                 if signal.getsignal(signum) is signal.SIG_IGN:
                     continue  # ignored on purpose (a sweep worker leaves Ctrl-C to its parent)
