@@ -37,7 +37,7 @@ def loss_figure(run):
     ax.set_xlabel("step")
     ax.set_ylabel(name)
     status = run.status
-    note = f" ({status})" if status and status != "completed" else ""
+    note = f" ({status})" if status and status != "completed" and not run.title_note else ""
     ax.set_title(f"{name} during training: {run.name}{note}")
     ax.legend(loc="best")
     return fig

@@ -75,7 +75,7 @@ def applicable(run, specs) -> dict[str, str | None]:
 
 
 def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
-    run = load_run(path)
+    run = load_run(path).plottable()
     for note in run.notes:
         yield Output(note=note)
     specs = None if params is None else parse_params(params, run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +47,40 @@ class Run:
     lr: np.ndarray | None = None  # the learning rate of each step (runs from 0.2 on)
     grad_norm: np.ndarray | None = None  # the gradients' norm before clipping, when clipped
     notes: list[str] = field(default_factory=list)  # what was odd but readable (a cut row)
+    title_note: str = ""  # said after the name in figures ("diverged at step 73")
+    params_override: dict | None = None  # a diverged run's last sane parameters
     _dataset: object = field(default=None, repr=False)
     _model: object = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
-        return self.path.resolve().name
+        return self.path.resolve().name + self.title_note
+
+    def plottable(self) -> Run:
+        """The run as figures draw it: a diverged run cut before its values blew up (non-finite,
+        or beyond 1e8 in size), with the divergence in its name; any other run as it is."""
+        if self.summary.get("status") != "diverged" or len(self.loss) == 0:
+            return self
+        values = np.column_stack([self.loss, *self.columns.values()])
+        sane = np.all(np.isfinite(values) & (np.abs(values) <= 1e8), axis=1)
+        keep = int(np.argmin(sane)) if not sane.all() else len(sane)
+        keep = max(keep, 1)
+        cut = slice(0, keep)
+        steps = int(self.summary.get("steps") or len(self.loss))
+        last = int(self.epoch[keep - 1])
+        ok = (self.epochs["epoch"] <= last) & (np.abs(self.epochs["train_loss"]) <= 1e8)
+        final = {k: np.asarray(v[keep - 1]) for k, v in self.columns.items()}
+        if any(k.endswith("_norm") for k in final):  # tensors: only their norms are in history
+            saved = self.final_params
+            bounded = all(np.all(np.abs(v) <= 1e8) for v in saved.values())
+            final = saved if bounded else self.initial_params
+        return replace(
+            self, epoch=self.epoch[cut], step=self.step[cut], loss=self.loss[cut],
+            epochs={k: v[ok] for k, v in self.epochs.items()}, params_override=final,
+            columns={k: v[cut] for k, v in self.columns.items()},
+            lr=None if self.lr is None else self.lr[cut],
+            grad_norm=None if self.grad_norm is None else self.grad_norm[cut],
+            title_note=f" (diverged at step {steps + 1}; drawn to step {self.step[keep - 1]})")
 
     @property
     def status(self) -> str:
@@ -77,6 +105,8 @@ class Run:
     def final_params(self) -> dict:
         """Final parameters as arrays (the last saved while a run is still running): model.npz's,
         else summary.json's (folders from before model.npz)."""
+        if self.params_override is not None:
+            return self.params_override
         saved = self._saved_model()
         if saved is not None:
             return saved.params

@@ -215,3 +215,20 @@ def test_a_second_sweep_into_a_busy_sweep_folder_is_refused(tmp_path):
         stderr = user_error(train(TUTORIAL, "--sweep", "optimizer.lr=0.01,0.02", "--out",
                                   "sweep", cwd=tmp_path))
     assert f"this sweep folder is in use by process {os.getpid()}" in stderr
+
+
+@pytest.mark.parametrize(("config", "lr"), [(TUTORIAL, "50"), (MLP, "5")])
+def test_a_diverged_run_still_plots_its_finite_part(config, lr, tmp_path):
+    done = train(config, "--out", "run", "--quiet", "--set", f"optimizer.lr={lr}",
+                 "--set", "training.epochs=30", cwd=tmp_path)
+    assert done.returncode == 1 and summary(tmp_path / "run")["status"] == "diverged"
+    plotted = subprocess.run([*PLOT, "run"], cwd=tmp_path, capture_output=True, text=True,
+                             check=False)
+    assert plotted.returncode == 0, plotted.stderr
+    assert "Traceback" not in plotted.stderr
+    assert (tmp_path / "run" / "figures" / "loss.png").is_file()
+    code = ("from autogradcli.runs.reader import load_run; "
+            "print(load_run('run').plottable().name)")
+    name = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=True).stdout
+    assert "(diverged at step" in name
