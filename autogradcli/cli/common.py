@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from autogradcli.errors import UserError
+from autogradcli.errors import UserError, did_you_mean
 
 EXIT_FAILED = 1
 EXIT_USER = 2
@@ -70,3 +70,39 @@ def _show_version(value: bool) -> None:
 
 VersionOption = Annotated[bool, typer.Option(
     "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")]
+
+
+def run_app(app: typer.Typer, prog_name: str) -> None:
+    """Run a console script so that every mistake, typer's own included (a misspelt flag, a
+    value out of range), reads in the one `error:` / `hint:` format with exit code 2."""
+    try:  # typer carries its own copy of click in recent versions
+        from typer._click import exceptions as clicks
+    except ImportError:
+        from click import exceptions as clicks
+
+    if len(sys.argv) == 1:  # bare command: its help, as before
+        app(prog_name=prog_name, args=["--help"])
+    try:
+        code = app(prog_name=prog_name, standalone_mode=False)
+    except clicks.NoSuchOption as exc:
+        choices = sorted(exc.possibilities or ()) or _flags_of(exc.ctx)
+        print_error(UserError(f"no such option {exc.option_name}",
+                              hint=did_you_mean(exc.option_name, choices, "Options")
+                              + f"; see {prog_name} -h").format())
+        sys.exit(EXIT_USER)
+    except clicks.UsageError as exc:
+        message = exc.format_message().replace("Input should be", "it should be")
+        print_error(UserError(message[:1].lower() + message[1:],
+                              hint=f"see {prog_name} -h").format())
+        sys.exit(EXIT_USER)
+    except clicks.Abort:
+        print_error(f"{_SIGNALS[signal.SIGINT]}; files written so far are kept")
+        sys.exit(128 + signal.SIGINT)
+    sys.exit(code or 0)
+
+
+def _flags_of(ctx) -> list[str]:
+    if ctx is None:
+        return []
+    return sorted(opt for param in ctx.command.params for opt in getattr(param, "opts", [])
+                  if opt.startswith("--"))

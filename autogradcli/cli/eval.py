@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, run_app
 from autogradcli.cli.progress import make_console, show_evaluation, write_line
 
 app = new_app("Evaluate the model a run trained (see docs/cli.md).")
@@ -37,7 +37,7 @@ def evaluate(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="autograd-eval")
+    run_app(app, "autograd-eval")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error, run_app
 
 app = new_app("Draw the figures of autograd-train run folders (see docs/plotting.md).")
 
@@ -49,7 +49,7 @@ def plot(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="autograd-plot")
+    run_app(app, "autograd-plot")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from autogradcli import api
-from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error
+from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error, run_app
 
 app = new_app("Predict new rows with the model a run trained (see docs/cli.md).")
 
@@ -42,7 +42,7 @@ def predict(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="autograd-predict")
+    run_app(app, "autograd-predict")
 
 
 if __name__ == "__main__":

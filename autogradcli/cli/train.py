@@ -24,6 +24,7 @@ from autogradcli.cli.common import (
     VersionOption,
     exit_on_user_error,
     print_error,
+    run_app,
     stop_on_signals,
 )
 from autogradcli.cli.progress import (
@@ -211,7 +212,7 @@ def _with_fault(progress):
 def main() -> None:
     """Console-script entry point."""
     stop_on_signals()
-    app(prog_name="autograd-train")
+    run_app(app, "autograd-train")
 
 
 if __name__ == "__main__":

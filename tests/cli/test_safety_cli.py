@@ -232,3 +232,14 @@ def test_a_diverged_run_still_plots_its_finite_part(config, lr, tmp_path):
     name = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, check=True).stdout
     assert "(diverged at step" in name
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["--jbos", "2"], ["error: no such option --jbos", "did you mean '--jobs'?"]),
+    (["--jobs", "0"], ["error: invalid value for '--jobs'", "greater than or equal to 1"]),
+])
+def test_flag_mistakes_read_in_the_one_error_format(args, needles, tmp_path):
+    stderr = user_error(train(TUTORIAL, *args, cwd=tmp_path))
+    assert "╭" not in stderr and "│" not in stderr  # no boxes
+    for needle in needles:
+        assert needle in stderr
