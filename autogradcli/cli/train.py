@@ -92,26 +92,14 @@ def train(
         loaded = [api.load_config(path, set_ or ()) for path in _require(configs)]
         grid = api.parse_grid(sweep) if sweep else {}
         executor = Executor(executor).value
-        _check_sweep_flags(loaded, grid, jobs, executor, scheduler)
+        _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed)
+        if not check:
+            _check_destinations(loaded, configs, out, overwrite)
         if check:
             _show_check(loaded, seed)
             return
-        failed = False
-        results = []
-        for config in loaded:
-            target = out / config.name if out is not None and len(loaded) > 1 else out
-            if grid or config.sweep:
-                ok = _run_sweep(config, grid, target, overwrite, jobs, executor, scheduler,
-                                quiet or json_out)
-            else:
-                result = _run_one(lambda progress, c=config, t=target: api.train(
-                    c, out=t, overwrite=overwrite, seed=seed, progress=progress),
-                    config.name, quiet, json_out)
-                results.append(result)
-                ok = result.ok
-            failed = failed or not ok
-        if json_out and results:
-            _show_json(results)
+        sweeping = (jobs, executor, scheduler)
+        failed = _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping)
     if failed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -123,8 +111,11 @@ def _require(configs: list[Path] | None) -> list[Path]:
     return configs
 
 
-def _check_sweep_flags(loaded, grid, jobs, executor, scheduler) -> None:
+def _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed) -> None:
     swept = bool(grid) or any(config.sweep for config in loaded)
+    if swept and seed is not None:
+        raise UserError("--seed applies to single runs; a sweep takes its seed from the config",
+                        where="--seed", hint=f"use --set seed={seed}")
     if not swept and (jobs != 1 or executor != "local" or scheduler):
         raise UserError("--jobs, --executor and --scheduler apply to sweeps only",
                         hint="add --sweep KEY=V1,V2 or a sweep: section to the config")
@@ -135,6 +126,26 @@ def _check_sweep_flags(loaded, grid, jobs, executor, scheduler) -> None:
 def _show_check(loaded, seed) -> None:
     for i, config in enumerate(loaded):
         write_line(("---\n" if i else "") + api.config_yaml(config, seed))
+
+
+def _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping) -> bool:
+    """Every config in turn (a run or a sweep); True when any of them did not complete."""
+    failed = False
+    results = []
+    for config in loaded:
+        target = out / config.name if out is not None and len(loaded) > 1 else out
+        if grid or config.sweep:
+            ok = _run_sweep(config, grid, target, overwrite, *sweeping, quiet, json_out)
+        else:
+            result = _run_one(lambda progress, c=config, t=target: api.train(
+                c, out=t, overwrite=overwrite, seed=seed, progress=progress),
+                config.name, quiet, json_out)
+            results.append(result)
+            ok = result.ok
+        failed = failed or not ok
+    if json_out and results:
+        _show_json(results)
+    return failed
 
 
 def _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema) -> None:
@@ -166,15 +177,47 @@ def _run_one(call, name, quiet, json_out) -> api.RunResult:
     return result
 
 
-def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, silent) -> bool:
-    """A sweep via api.sweep: one line per finished run, then the table sorted by final loss."""
-    console = None if silent else make_console()
+def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, quiet, json_out) -> bool:
+    """A sweep via api.sweep: one line per finished run, then the table sorted by final loss
+    (or, with --json, the results as JSON)."""
+    console = None if quiet or json_out else make_console()
     result = api.sweep(config, grid or None, out=out, jobs=jobs, executor=executor,
                        scheduler=scheduler, overwrite=overwrite,
                        progress=None if console is None else partial(sweep_line, console))
     if console is not None:
         show_sweep(console, result)
+    if json_out:
+        write_line(json.dumps({
+            "folder": str(result.folder), "keys": result.keys,
+            "runs": [{"name": r.name, "values": r.values, "status": r.status,
+                      "final_train_loss": r.final_train_loss,
+                      "final_val_loss": r.final_val_loss, "folder": str(r.folder),
+                      "message": r.message} for r in result.runs]}, indent=2))
     return all(run.status == "completed" for run in result.runs)
+
+
+def _check_destinations(loaded, paths, out, overwrite) -> None:
+    """Before anything trains: no two configs into one folder, and no folder in the way."""
+    seen: dict[str, Path] = {}
+    for config, path in zip(loaded, paths):
+        if config.sweep:
+            continue
+        if out is not None:
+            target = out / config.name if len(loaded) > 1 else out
+        elif "{seed}" in config.output.dir and config.seed is None:
+            continue  # a fresh seed each run: a fresh folder
+        else:
+            target = Path(config.output.dir.format(name=config.name, seed=config.seed))
+        key = str(target.resolve())
+        if key in seen:
+            raise UserError(f"{seen[key]} and {path} would both write to {target}",
+                            hint="give them different names, or different output.dir")
+        seen[key] = path
+        claimed = (target / ".lock").exists()  # in use (or killed): the run says which
+        if not overwrite and not claimed and target.is_dir() and any(target.iterdir()):
+            raise UserError("run folder already exists and is not empty", where=str(target),
+                            hint="pass --overwrite to replace it, or choose another folder "
+                                 "(--out DIR); nothing was trained")
 
 
 def _show_json(results: list[api.RunResult]) -> None:

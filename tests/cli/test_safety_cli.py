@@ -243,3 +243,21 @@ def test_flag_mistakes_read_in_the_one_error_format(args, needles, tmp_path):
     assert "╭" not in stderr and "│" not in stderr  # no boxes
     for needle in needles:
         assert needle in stderr
+
+
+def test_two_configs_into_one_folder_are_refused_before_anything_trains(tmp_path):
+    stderr = user_error(train(TUTORIAL, TUTORIAL, "--quiet", cwd=tmp_path))
+    assert "would both write to runs/seed_linear" in stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_sweep_flags_are_never_silently_ignored(tmp_path):
+    stderr = user_error(train(TUTORIAL, "--sweep", "optimizer.lr=0.01,0.02", "--seed", "7",
+                              cwd=tmp_path))
+    assert "--seed applies to single runs" in stderr and "--set seed=7" in stderr
+    done = train(TUTORIAL, "--sweep", "optimizer.lr=0.01,0.02", "--json", "--out", "s",
+                 cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [run["status"] for run in result["runs"]] == ["completed", "completed"]
+    assert result["keys"] == ["optimizer.lr"]
