@@ -95,9 +95,16 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
         print_error(UserError(message[:1].lower() + message[1:],
                               hint=f"see {prog_name} -h").format())
         sys.exit(EXIT_USER)
-    except clicks.Abort:
+    except (getattr(clicks, "Abort", KeyboardInterrupt), KeyboardInterrupt):
         print_error(f"{_SIGNALS[signal.SIGINT]}; files written so far are kept")
         sys.exit(128 + signal.SIGINT)
+    except OSError as exc:  # the filesystem refused a path the user gave (too long, no access)
+        where = exc.filename if isinstance(exc.filename, str) else None
+        if where and len(where) > 80:
+            where = where[:38] + "..." + where[-38:]
+        print_error(UserError(exc.strerror or str(exc), where=where,
+                              hint="choose a shorter or accessible path").format())
+        sys.exit(EXIT_USER)
     sys.exit(code or 0)
 
 

@@ -19,9 +19,13 @@ __all__ = ["TrainReporter", "make_console", "show_summary", "show_sweep", "sweep
 
 def make_console(stderr: bool = False) -> Console:
     """A console on stdout (or stderr): colours and cursor codes only on a terminal."""
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    plain = "NO_COLOR" in os.environ  # no colour, and no bold or italics either
+    return Console(stderr=stderr, highlight=False, soft_wrap=False,
+                   color_system=None if plain else "auto")
 
 
 class TrainReporter:
@@ -33,7 +37,7 @@ class TrainReporter:
     def __init__(self, console: Console, name: str):
         self.console = console
         self.name = name
-        self.live = console.is_terminal
+        self.live = console.is_terminal and not console.is_dumb_terminal  # TERM=dumb: a pipe
         self._progress = None
         self._task = None
         self._started = time.perf_counter()

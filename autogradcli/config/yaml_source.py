@@ -133,8 +133,13 @@ class YamlSource:
 def read_yaml(path: Path) -> YamlSource:
     """Parse a config file, recording the line of each key; ConfigError for every problem."""
     file = str(path)
-    if not path.is_file():
-        raise ConfigError("config file not found" if not path.exists() else "not a file",
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"cannot use this path: {exc.strerror or exc}", where=file[:80],
+                          hint="check the file name") from None
+    if not is_file:
+        raise ConfigError("config file not found" if not exists else "not a file",
                           where=file, hint=_nearby_yaml(path))
     try:
         text = path.read_text(encoding="utf-8")

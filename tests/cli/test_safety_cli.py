@@ -261,3 +261,18 @@ def test_sweep_flags_are_never_silently_ignored(tmp_path):
     result = json.loads(done.stdout)
     assert [run["status"] for run in result["runs"]] == ["completed", "completed"]
     assert result["keys"] == ["optimizer.lr"]
+
+
+def test_impossible_paths_get_a_message_not_a_traceback(tmp_path):
+    long = "x" * 300
+    assert "File name too long" in user_error(
+        train(TUTORIAL, "--out", long, "--quiet", cwd=tmp_path))
+    assert "File name too long" in user_error(train(f"{long}.yaml", cwd=tmp_path))
+
+
+def test_a_dumb_terminal_gets_plain_lines_as_they_happen(tmp_path):
+    script = ["script", "-qc", " ".join([*TRAIN, str(TUTORIAL), "--out", "run"]), "/dev/null"]
+    done = subprocess.run(script, cwd=tmp_path, env={**env_with(), "TERM": "dumb"},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "epoch 1/10  step 10/100" in done.stdout
