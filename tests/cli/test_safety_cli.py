@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -270,6 +271,7 @@ def test_impossible_paths_get_a_message_not_a_traceback(tmp_path):
     assert "File name too long" in user_error(train(f"{long}.yaml", cwd=tmp_path))
 
 
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script (a tty)")
 def test_a_dumb_terminal_gets_plain_lines_as_they_happen(tmp_path):
     script = ["script", "-qc", " ".join([*TRAIN, str(TUTORIAL), "--out", "run"]), "/dev/null"]
     done = subprocess.run(script, cwd=tmp_path, env={**env_with(), "TERM": "dumb"},
