@@ -54,6 +54,9 @@ def plot(paths: Iterable, kinds: Iterable[str] = (), fmt: str = "png", out=None,
         yield from _several(paths, kinds, fmt, out, dpi)
     elif compare.is_sweep(paths[0]):
         yield from _sweep(paths[0], kinds, fmt, out, dpi)
+    elif "sweep" in kinds:
+        raise PlotOptionError("{--kind} sweep is for sweep folders (they hold sweep.csv)",
+                              where=str(paths[0]), hint=f"a run has: {', '.join(KINDS)}")
     else:
         yield from _single(paths[0], kinds, fmt, out, dpi, params)
 

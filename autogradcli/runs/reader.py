@@ -24,6 +24,7 @@ from autogradcli.runs.layout import (
     MODEL,
     REQUIRED,
     RUNNING,
+    STATUSES,
     SUMMARY,
 )
 from autogradcli.runs.lock import holder
@@ -156,6 +157,7 @@ def load_run(path: str | Path) -> Run:
     path = Path(path)
     check_is_run(path)
     summary = read_summary(path / SUMMARY)
+    _check_summary(summary, path / SUMMARY)
     config = read_config(path / CONFIG)
     notes: list[str] = []
     header, table = read_numeric_csv(path / HISTORY, notes=notes)
@@ -266,6 +268,25 @@ def read_config(path: Path) -> dict:
         raise RunFolderError("expected a YAML mapping (the run's resolved config)",
                              where=str(path), hint=RERUN)
     return config
+
+
+def _check_summary(summary: dict, path: Path) -> None:
+    """RunFolderError unless summary.json has a known status and numeric parameters."""
+    if summary.get("status") not in STATUSES:
+        raise RunFolderError(f"not a summary this tool wrote: status is "
+                             f"{summary.get('status')!r}", where=str(path), hint=RERUN)
+    for key in ("initial_params", "final_params", "least_squares", "true_params"):
+        values = summary.get(key)
+        if values is None:
+            continue
+        try:
+            if not isinstance(values, dict):
+                raise TypeError(type(values).__name__)
+            for value in values.values():
+                np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise RunFolderError(f"{key} holds something other than numbers ({exc})",
+                                 where=str(path), hint=RERUN) from None
 
 
 def summary_or_none(folder: Path) -> dict | None:

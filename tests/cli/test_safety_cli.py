@@ -278,3 +278,20 @@ def test_a_dumb_terminal_gets_plain_lines_as_they_happen(tmp_path):
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "epoch 1/10  step 10/100" in done.stdout
+
+
+def test_plot_refuses_odd_folders_with_one_message(tmp_path):
+    assert train(TUTORIAL, "--out", "run", "--quiet", cwd=tmp_path).returncode == 0
+
+    def plot(*args):
+        return subprocess.run([*PLOT, *args], cwd=tmp_path, capture_output=True, text=True,
+                              check=False)
+
+    assert "--kind sweep is for sweep folders" in user_error(plot("run", "--kind", "sweep"))
+    (tmp_path / "run" / "model.npz").unlink()
+    summary_path = tmp_path / "run" / "summary.json"
+    data = json.loads(summary_path.read_text())
+    summary_path.write_text(json.dumps({**data, "final_params": {"a": "x", "b": "y"}}))
+    assert "final_params holds something other than numbers" in user_error(plot("run"))
+    summary_path.write_text("{}")
+    assert "not a summary this tool wrote" in user_error(plot("run"))
