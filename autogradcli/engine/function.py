@@ -1,4 +1,4 @@
-"""The node of the graph: what every row of the derivative table (ops.py) inherits.
+"""The node of the graph: what every row of the derivative table (ops/) inherits.
 
 An Op runs its forward on numpy arrays, and, when grad mode is on and an input requires grad,
 records itself as the output's grad_fn with the inputs it saved for its backward.
@@ -14,7 +14,7 @@ class Op:
     """One recorded operation.
 
     Subclasses define forward(*arrays) -> array and backward(g, *inputs) -> one gradient (or None)
-    per input; backward receives arrays, or Tensors under create_graph (see ops.py).
+    per input; backward receives arrays, or Tensors under create_graph (see ops/base.py).
     """
 
     saves_inputs = True  # backward reads its inputs' values, so in-place changes to them are errors

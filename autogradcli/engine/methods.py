@@ -1,6 +1,6 @@
 """Tensor's graph-building methods: operators, math, reductions, shapes, in-place ops, backward.
 
-They call the rows of ops.py, which build Tensors, so tensor.py cannot import ops.py; this module
+They call the rows of ops/, which build Tensors, so tensor.py cannot import ops; this module
 imports both and attaches the methods to Tensor on import. The package takes Tensor from here, so
 `ag.Tensor` has them whichever engine module is imported first.
 """

@@ -2,7 +2,7 @@
 
 The engine's bottom layer: imports numpy and grad_mode only, so every other module can build
 Tensors with `_make` without a cycle. The methods that record graph nodes (operators, math,
-reductions, shapes, in place, backward) need ops.py, so methods.py attaches them.
+reductions, shapes, in place, backward) need the ops package, so methods.py attaches them.
 """
 
 import numbers

@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).resolve().parents[2] / "autogradcli" / "engine"
-MODULES = sorted(p.stem for p in ENGINE.glob("*.py") if p.stem != "__init__")
+
+
+def _module_name(path):
+    """ops/unary.py -> "ops.unary", ops/__init__.py -> "ops"."""
+    parts = path.relative_to(ENGINE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+FILES = {_module_name(p): p for p in ENGINE.rglob("*.py") if p != ENGINE / "__init__.py"}
+MODULES = sorted(FILES)
 
 # argv: a package, then its modules. A real `import package.module` runs package/__init__.py
 # first, which would hide a module that only works after another; so each module is imported into
@@ -71,17 +80,22 @@ def test_each_module_can_be_imported_first():
     _check(ENGINE.parents[1], "autogradcli.engine")
 
 
-def _engine_imports(path):
-    """The engine modules a file imports, at any depth (relative imports only)."""
+def _engine_imports(module):
+    """The engine modules a module imports, at any depth (relative imports only)."""
+    path = FILES[module]
+    here = module.split(".") if path.stem == "__init__" else module.split(".")[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found.update([node.module] if node.module else [a.name for a in node.names])
-    return found & set(MODULES)
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            base = here[: len(here) - (node.level - 1)] if node.level > 1 else here
+            prefix = ".".join([*base, node.module] if node.module else base)
+            names = [prefix] if node.module else [f"{prefix}.{a.name}" for a in node.names]
+            found.update(n.lstrip(".") for n in names)
+    return (found & set(MODULES)) - {module}
 
 
 def test_engine_modules_import_no_cycle():
-    graph = {m: _engine_imports(ENGINE / f"{m}.py") for m in MODULES}
+    graph = {m: _engine_imports(m) for m in MODULES}
     done, path = set(), []
 
     def visit(m):

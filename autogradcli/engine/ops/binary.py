@@ -1,0 +1,140 @@
+"""Rows of two inputs, elementwise (broadcast) or matrix products, and `where`."""
+
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor, _const
+from .base import _data
+from .unary import _log
+
+
+def _where(cond, x, y):
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return where(cond, x, y)
+    return np.where(cond, x, y)
+
+
+class Add(Op):
+    """z = x + y;  dz/dx = 1,  dz/dy = 1"""
+
+    saves_inputs = False
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, g, x, y):
+        return g, g
+
+
+class Sub(Op):
+    """z = x - y;  dz/dx = 1,  dz/dy = -1"""
+
+    saves_inputs = False
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, g, x, y):
+        return g, (-g if self.parents[1] is not None else None)
+
+
+class Mul(Op):
+    """z = x * y;  dz/dx = y,  dz/dy = x"""
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, g, x, y):
+        px, py = self.parents
+        return (g * y if px is not None else None), (g * x if py is not None else None)
+
+
+class Div(Op):
+    """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2"""
+
+    def forward(self, x, y):
+        return x / y
+
+    def backward(self, g, x, y):
+        px, py = self.parents
+        gx = g / y if px is not None else None
+        gy = -g * x / (y * y) if py is not None else None
+        return gx, gy
+
+
+class PowTensor(Op):
+    """z = x^y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x), taken as 0 where x == 0 (as torch)"""
+
+    torch_name = "PowBackward1"
+
+    def forward(self, x, y):
+        return np.power(x, y)
+
+    def backward(self, g, x, y):
+        px, py = self.parents
+        gx = g * y * x ** (y - 1) if px is not None else None
+        gy = None
+        if py is not None:
+            gy = g * x**y * _log(_where(_data(x) != 0, x, 1.0))
+        return gx, gy
+
+
+class _Pick(Op):
+    """z = the larger (or smaller) of x and y;  dz/dx = 1 where x wins, 1/2 at ties (the gradient
+    is split, as torch), else 0;  dz/dy the complement"""
+
+    pick = wins = None
+
+    def forward(self, x, y):
+        return self.pick(x, y)
+
+    def backward(self, g, x, y):
+        xd, yd = _data(x), _data(y)
+        w = (self.wins(xd, yd) + 0.5 * (xd == yd)).astype(g.dtype)
+        return g * w, g * (1 - w)
+
+
+class Maximum(_Pick):
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
+
+
+class Minimum(_Pick):
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
+
+
+class Where(Op):
+    """z = x where cond else y;  dz/dx = cond,  dz/dy = not cond  (no gradient for cond)"""
+
+    saves_inputs = False
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, x, y):
+        return np.where(self.cond, x, y)
+
+    def backward(self, g, x, y):
+        return _where(self.cond, g, 0), _where(self.cond, 0, g)
+
+
+class MatMul(Op):
+    """z = x @ y (both at least 2-D, batched);  dz/dx = g @ y^T,  dz/dy = x^T @ g"""
+
+    torch_name = "MmBackward0"
+
+    def forward(self, x, y):
+        return x @ y
+
+    def backward(self, g, x, y):
+        px, py = self.parents
+        gx = g @ y.mT if px is not None else None
+        gy = x.mT @ g if py is not None else None
+        return gx, gy
+
+
+def where(cond, x, y):
+    """Elementwise x where cond else y; the gradient flows to the branch taken."""
+    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond, dtype=bool)
+    x = x if isinstance(x, Tensor) else _const(x)
+    y = y if isinstance(y, Tensor) else _const(y)
+    return Where.apply(x, y, cond=cond)
