@@ -1,11 +1,15 @@
 """The op-case table: one row per op (and per interesting shape), read by test_gradcheck.py.
 
-Adding an op to the engine means one row here. Inputs are float64 and kept off kinks and poles by
-their domain; kinks and ties are tested exactly, and separately, in test_kinks.py.
+Adding an op to the engine means one row here, or in a cases_<family>.py file beside this one
+(which imports Case from here and defines its own CASES list). Inputs are float64 and kept off
+kinks and poles by their domain; kinks and ties are tested exactly, and separately, in
+test_kinks.py.
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -273,6 +277,15 @@ CASES = [
     Case("cross_entropy", lambda z: -z.log_softmax(1)[[0, 1, 2], [1, 0, 3]].mean(), ((3, 4),)),
     Case("reuse", lambda x: x * x.exp() + x, ((3,),)),
 ]
+
+
+def _family_cases():
+    """Rows kept in cases_<family>.py beside this file (each defines CASES), in name order."""
+    for path in sorted(Path(__file__).parent.glob("cases_*.py")):
+        yield from importlib.import_module(path.stem).CASES
+
+
+CASES += list(_family_cases())
 
 
 def find(case_id):
