@@ -3,6 +3,7 @@
 No engine module imports another that imports it back, so the imports below work in any order.
 """
 
+from . import nn
 from .backward import grad
 from .creation import (
     arange,
@@ -57,9 +58,9 @@ from .tensor import float32, float64, int64
 
 __all__ = [
     "Tensor", "abs", "arange", "bool", "cat", "clamp", "enable_grad", "exp", "flatten", "float32",
-    "float64", "full", "grad", "gradcheck", "gradgradcheck", "int64", "is_grad_enabled",
-    "linspace", "log", "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "no_grad", "ones", "ones_like", "permute", "pow", "rand", "randn", "relu", "reshape",
+    "float64", "full", "grad", "gradcheck", "gradgradcheck", "int64", "is_grad_enabled", "linspace",
+    "log", "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum", "nn",
+    "no_grad", "ones", "ones_like", "permute", "pow", "rand", "randn", "relu", "reshape",
     "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
     "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
 ]
