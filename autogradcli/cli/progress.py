@@ -66,27 +66,19 @@ class TrainReporter:
     def _start(self, event: Any) -> None:
         self._total = event.total_steps
         self._metric = event.main_metric
+        self._epochs = event.epochs
         if not self.live:
             self._line(f"{self.name}: {event.epochs} epochs x {event.steps_per_epoch} steps")
             return
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from rich.progress import Progress
 
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("epoch {task.fields[epoch]}"), TextColumn("loss {task.fields[loss]}"),
-            TextColumn("{task.fields[metric]}"),
-            TextColumn("{task.fields[speed]} steps/s"), TimeElapsedColumn(),
-            console=self.console, transient=False)
+        columns = _bar_columns(self.console.width, self.name, self._total, self._epochs,
+                               f"val_{self._metric}" if self._metric else None)
+        self._progress = Progress(*columns, console=self.console,
+                                  transient=False, redirect_stdout=False, redirect_stderr=False)
         self._task = self._progress.add_task(
-            self.name, total=self._total, epoch=f"1/{event.epochs}", loss="-", speed="-",
-            metric="")
-        self._epochs = event.epochs
+            self.name, total=self._total, epoch=f"1/{event.epochs}", loss="-", val="",
+            metric="", speed="-")
         self._progress.start()
 
     def _step(self, event: Any) -> None:
@@ -99,7 +91,8 @@ class TrainReporter:
     def _epoch(self, event: Any) -> None:
         metric = self._main_metric(event)
         if self._progress is not None:
-            self._progress.update(self._task, metric=metric)
+            val = "" if event.val_loss is None else f"val {_num(event.val_loss)}"
+            self._progress.update(self._task, metric=metric, val=val)
             return
         val = "" if event.val_loss is None else f"  val_loss {_num(event.val_loss)}"
         metric = f"  {metric}" if metric else ""
@@ -122,6 +115,48 @@ class TrainReporter:
         self.console.file.flush()
 
 
+def _bar_columns(width: int, name: str, total: int, epochs: int, metric: str | None) -> list:
+    """The live bar's columns that fit a terminal this wide, on one line: the numbers stay; the
+    elapsed time, the speed, the bar and the name go first, in that order."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Column
+
+    def text(template: str, size: int, style: str = "") -> TextColumn:
+        return TextColumn(template, style=style, table_column=Column(
+            no_wrap=True, overflow="ellipsis", min_width=size if size < 20 else None,
+            max_width=size))
+
+    number = 10  # most _num values: 0.00685397, -0.0364966 (wider ones are cut with ...)
+    name_width = min(len(name), 16 if width < 120 else 24)
+    digits = len(str(total))
+    # (kept while it fits, in this order of importance; the column; its width)
+    wanted = [
+        (1, MofNCompleteColumn(table_column=Column(no_wrap=True)), 2 * digits + 1),
+        (2, text("loss {task.fields[loss]}", 5 + number), 5 + number),
+        (3, TimeRemainingColumn(), 7),
+        (4, text("{task.fields[val]}", 4 + number), 4 + number),
+        (6, text("{task.fields[metric]}", 1 + len(metric or "") + number),
+         1 + len(metric or "") + number if metric else 0),
+        (5, text("epoch {task.fields[epoch]}", 7 + 2 * len(str(epochs))),
+         7 + 2 * len(str(epochs))),
+        (7, text("{task.description}", name_width, "bold"), name_width),
+        (8, BarColumn(bar_width=20), 20),
+        (9, text("{task.fields[speed]} steps/s", 16), 16),
+        (10, TimeElapsedColumn(), 7),
+    ]
+    kept = [w for w in wanted if w[2]]
+    while kept and sum(w[2] + 1 for w in kept) > width - 1:
+        kept.remove(max(kept, key=lambda w: w[0]))
+    order = [7, 8, 1, 5, 2, 4, 6, 9, 10, 3]  # how they read, left to right
+    return [w[1] for rank in order for w in kept if w[0] == rank]
+
+
 # ------------------------------------------------------------------------------------- summary
 
 
@@ -131,8 +166,9 @@ def show_summary(console: Console, result: Any) -> None:
 
     summary = result.summary
     style = {"completed": "green", "diverged": "red", "failed": "red"}.get(result.status, "yellow")
-    title = f"{summary.get('name')} -> {result.folder}: [{style}]{result.status}[/]"
-    table = Table(title=title, title_justify="left")
+    console.print(f"{summary.get('name')} -> {result.folder}: [{style}]{result.status}[/]",
+                  soft_wrap=True, highlight=False)
+    table = Table()
     table.add_column("parameter")
     table.add_column("initial", justify="right")
     table.add_column("final", justify="right")
@@ -160,11 +196,27 @@ def show_summary(console: Console, result: Any) -> None:
         for name, value in values.items():
             if name != "report":
                 table.add_row(f"{split} {name}", "", _num(value), *[""] * len(columns))
-    console.print(table)
+    print_table(console, table)
     seconds = summary.get("wall_seconds")
     steps = summary.get("steps")
     console.print(f"{result.message}; {steps} steps in {seconds or 0:.2f} s, seed "
                   f"{summary.get('seed')}", soft_wrap=True)
+
+
+def print_table(console: Console, table: Any) -> None:
+    """A rich table: drawn with box characters on a terminal; off one (a file, a pipe, TERM=dumb)
+    in ASCII with no trailing spaces, so logs diff and grep cleanly."""
+    if console.is_terminal and not console.is_dumb_terminal:
+        console.print(table)
+        return
+    from rich import box
+
+    table.box = box.ASCII
+    with console.capture() as captured:
+        console.print(table)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    console.file.write("\n".join(lines) + "\n")
+    console.file.flush()
 
 
 def _value(value: Any) -> str:
@@ -225,7 +277,8 @@ def show_sweep(console: Console, result: Any) -> None:
     """The table of a finished sweep (a sweeps.table.SweepResult), best final loss first."""
     from rich.table import Table
 
-    table = Table(title=f"sweep -> {result.folder}", title_justify="left")
+    console.print(f"sweep -> {result.folder}", soft_wrap=True, highlight=False)
+    table = Table()
     for key in result.keys:
         table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
     has_val = any(row.final_val_loss is not None for row in result.runs)
@@ -241,7 +294,7 @@ def show_sweep(console: Console, result: Any) -> None:
             cells.append(_num(row.final_val_loss))
         cells += [row.status, row.name]
         table.add_row(*cells)
-    console.print(table)
+    print_table(console, table)
     counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
     console.print(f"{len(result.runs)} runs ({counts}); sweep.csv in {result.folder}",
                   soft_wrap=True)
