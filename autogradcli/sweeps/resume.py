@@ -17,7 +17,8 @@ from autogradcli.errors import RunFolderError
 from autogradcli.runs.layout import CHECKPOINT, CONFIG, FILES, FINISHED, RUNNING, SUMMARY
 from autogradcli.runs.lock import LOCK
 from autogradcli.runs.reader import summary_or_none
-from autogradcli.sweeps.table import SWEEP_YAML
+from autogradcli.runs.writer import is_run_folder
+from autogradcli.sweeps.table import SWEEP_CSV, SWEEP_YAML
 
 PARTIAL = ".partial-"  # a run in progress trains here, then moves to its folder
 
@@ -110,7 +111,9 @@ def refuse_conflicts(folder: Path, points: list[Point]) -> None:
                              hint="choose another sweep folder ({--out} DIR)")
 
 
-def check_folder(folder: Path, overwrite: bool) -> None:
+def check_folder(folder: Path, overwrite: bool, keys: list[str]) -> bool:
+    """Refuse a folder this sweep cannot use; True when it holds another sweep (over other keys)
+    that {--overwrite} replaces (see remove_sweep)."""
     foreign = folder.is_dir() and not (folder / SWEEP_YAML).exists() and any(
         p.name != LOCK for p in folder.iterdir())
     if foreign and not overwrite:
@@ -118,6 +121,42 @@ def check_folder(folder: Path, overwrite: bool) -> None:
                              where=str(folder),
                              hint="choose another sweep folder ({--out} DIR), or pass "
                                   "{--overwrite} to use it anyway")
+    stored = _stored_keys(folder)
+    if stored is None or stored == sorted(keys):
+        return False
+    if not overwrite:
+        raise RunFolderError(
+            f"holds a sweep over {', '.join(stored) or 'no keys'}; this one is over "
+            f"{', '.join(keys)}", where=str(folder),
+            hint="choose another sweep folder ({--out} DIR), or pass {--overwrite} to replace "
+                 "that sweep (its runs, sweep.csv and figures are removed)")
+    return True
+
+
+def _stored_keys(folder: Path) -> list[str] | None:
+    """The swept keys recorded in a sweep folder's sweep.yaml (None: no readable sweep.yaml)."""
+    try:
+        data = yaml.safe_load((folder / SWEEP_YAML).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    grid = data.get("sweep") if isinstance(data, dict) else None
+    return sorted(grid) if isinstance(grid, dict) else None
+
+
+def remove_sweep(folder: Path, keep: set[str]) -> None:
+    """Remove what an earlier sweep over other keys left: its run folders (only those holding
+    this tool's summary.json) but `keep`, sweep.csv, and the figure files of figures/."""
+    for path in folder.iterdir():
+        if path.is_dir() and path.name not in keep and is_run_folder(path):
+            shutil.rmtree(path)
+    (folder / SWEEP_CSV).unlink(missing_ok=True)
+    figures = folder / "figures"
+    if figures.is_dir():
+        for path in figures.iterdir():
+            if path.is_file() and path.suffix in (".png", ".svg", ".pdf"):
+                path.unlink()
+        if not any(figures.iterdir()):
+            figures.rmdir()
 
 
 def clear_partials(folder: Path, keep=None) -> None:

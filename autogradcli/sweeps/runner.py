@@ -28,6 +28,7 @@ from autogradcli.sweeps.resume import (
     move_run,
     plan,
     refuse_conflicts,
+    remove_sweep,
     resolve_base,
     resumable,
     unpack,
@@ -68,11 +69,11 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     names = run_names(values)
     configs = point_configs(base, values, names)
     points = [Point(n, v, c, folder / n) for n, v, c in zip(names, values, configs)]
-    check_folder(folder, overwrite)
+    replacing = check_folder(folder, overwrite, list(merged))
     plan(points, overwrite)
     refuse_conflicts(folder, points)
     pool = open_executor(executor, jobs, scheduler, sum(p.state == "run" for p in points))
-    return _Sweep(folder, merged, base, points, progress).run(pool, executor == "dask")
+    return _Sweep(folder, merged, base, points, progress, replacing).run(pool, executor == "dask")
 
 
 def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
@@ -91,8 +92,9 @@ def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
 class _Sweep:
     """One execution: writes sweep.yaml, stores each outcome, keeps sweep.csv current."""
 
-    def __init__(self, folder, grid, base, points, progress):
+    def __init__(self, folder, grid, base, points, progress, replacing=False):
         self.folder, self.grid, self.base, self.points = folder, grid, base, points
+        self.replacing = replacing  # the folder holds a sweep over other keys: remove it first
         self.progress = progress
         self.rows: dict[str, SweepRow] = {}
         self.done = 0
@@ -119,6 +121,8 @@ class _Sweep:
     def _start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.started = True
+        if self.replacing:
+            remove_sweep(self.folder, keep={p.name for p in self.points})
         waiting = {f"{PARTIAL}{p.name}": p for p in self.points if p.state == "run"}
         clear_partials(self.folder, keep=lambda path: path.name in waiting
                        and resumable(path, waiting[path.name].config))

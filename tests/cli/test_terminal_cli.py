@@ -8,11 +8,14 @@ import os
 import pty
 import struct
 import subprocess
+import sys
 import termios
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import CONFIGS, TRAIN
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers import CONFIGS, TRAIN
 
 pyte = pytest.importorskip("pyte", reason="the terminal tests read the screen with pyte")
 
