@@ -56,7 +56,7 @@ def exit_on_user_error():
 
 def new_app(help: str) -> typer.Typer:
     """A console script's typer app: -h and --help, usage when called bare, no tracebacks."""
-    return typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    return typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                        context_settings={"help_option_names": ["-h", "--help"]}, help=help)
 
 
@@ -80,10 +80,11 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
     except ImportError:
         from click import exceptions as clicks
 
+    command = _plain_metavars(typer.main.get_command(app))
     if len(sys.argv) == 1:  # bare command: its help, as before
-        app(prog_name=prog_name, args=["--help"])
+        command.main(prog_name=prog_name, args=["--help"])
     try:
-        code = app(prog_name=prog_name, standalone_mode=False)
+        code = command.main(prog_name=prog_name, standalone_mode=False)
     except clicks.NoSuchOption as exc:
         choices = sorted(exc.possibilities or ()) or _flags_of(exc.ctx)
         print_error(UserError(f"no such option {exc.option_name}",
@@ -106,6 +107,28 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
                               hint="choose a shorter or accessible path").format())
         sys.exit(EXIT_USER)
     sys.exit(code or 0)
+
+
+def _plain_metavars(command):
+    """Help that shows how to write each option: flags with no value (typer's `<bool>` makes
+    users try `--overwrite true`), arguments by their name alone (not `<list[Path]>`)."""
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif getattr(param, "multiple", False) and param.metavar is None:
+            param.metavar = param.name.upper()  # --kind KIND (repeatable), not <list[str]>
+        elif param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None
+    make_help_option = command.get_help_option
+
+    def get_help_option(ctx):
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = get_help_option
+    return command
 
 
 def _flags_of(ctx) -> list[str]:

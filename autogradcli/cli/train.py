@@ -37,7 +37,7 @@ from autogradcli.cli.progress import (
 )
 from autogradcli.errors import UserError
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=True, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 
