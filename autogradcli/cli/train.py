@@ -94,7 +94,7 @@ def train(
         executor = Executor(executor).value
         _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed)
         if not check:
-            _check_destinations(loaded, configs, out, overwrite)
+            _check_destinations(loaded, configs, out, overwrite, swept=bool(grid))
         if check:
             _show_check(loaded, seed)
             return
@@ -196,11 +196,12 @@ def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, quiet, j
     return all(run.status == "completed" for run in result.runs)
 
 
-def _check_destinations(loaded, paths, out, overwrite) -> None:
-    """Before anything trains: no two configs into one folder, and no folder in the way."""
+def _check_destinations(loaded, paths, out, overwrite, swept=False) -> None:
+    """Before anything trains: no two configs into one folder, and no folder in the way.
+    (A sweep checks its own folder: api.sweep refuses before it starts.)"""
     seen: dict[str, Path] = {}
     for config, path in zip(loaded, paths):
-        if config.sweep:
+        if config.sweep or swept:
             continue
         if out is not None:
             target = out / config.name if len(loaded) > 1 else out

@@ -45,3 +45,13 @@ def test_a_sweep_over_other_keys_never_mixes_with_the_first(tmp_path):
     assert "optimizer.lr" not in (folder / "sweep.csv").read_text()
     assert not (folder / "figures").exists()  # the first sweep's figures went with it
     assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_a_sweep_runs_beside_the_single_run_of_its_config(tmp_path):
+    """The single run's folder (runs/seed_linear) is not the sweep's (runs/seed_linear-sweep)."""
+    config = tmp_path / "tutorial.yaml"
+    shutil.copy(CONFIGS / "seed_linear.yaml", config)
+    assert run(TRAIN, config, "--quiet", cwd=tmp_path).returncode == 0
+    swept = run(TRAIN, config, "--sweep", "optimizer.lr=0.05,0.1", "--quiet", cwd=tmp_path)
+    assert swept.returncode == 0, swept.stderr
+    assert (tmp_path / "runs" / "seed_linear-sweep" / "sweep.csv").is_file()
