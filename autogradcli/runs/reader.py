@@ -297,6 +297,13 @@ def summary_or_none(folder: Path) -> dict | None:
         return None
 
 
+def missing_files(folder: Path, summary: dict) -> list[str]:
+    """The files a run that ended with `summary` should hold but `folder` lacks (a finished run
+    missing one is not kept as finished: a sweep reruns it)."""
+    wanted = [*REQUIRED, *([MODEL] if summary.get("status") == "completed" else [])]
+    return [name for name in wanted if not (Path(folder) / name).is_file()]
+
+
 def _load_dataset(run: Run):
     if (run.path / DATA).is_file():
         from autogradcli.runs.data_file import read_dataset_csv

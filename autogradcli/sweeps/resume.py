@@ -16,7 +16,7 @@ from autogradcli.config import Config, config_to_yaml, output_dir, resolve_seed
 from autogradcli.errors import RunFolderError
 from autogradcli.runs.layout import CHECKPOINT, CONFIG, FILES, FINISHED, RUNNING, SUMMARY
 from autogradcli.runs.lock import LOCK
-from autogradcli.runs.reader import summary_or_none
+from autogradcli.runs.reader import missing_files, summary_or_none
 from autogradcli.runs.writer import is_run_folder
 from autogradcli.sweeps.table import SWEEP_CSV, SWEEP_YAML
 
@@ -69,6 +69,8 @@ def plan(points: list[Point], overwrite: bool) -> None:
     for point in points:
         summary = summary_or_none(point.folder)
         if overwrite or summary is None or summary.get("status") not in FINISHED:
+            continue
+        if missing_files(point.folder, summary):  # a file deleted since: train it again
             continue
         if _same_config(point.folder, point.config):
             point.state, point.summary = "skip", summary

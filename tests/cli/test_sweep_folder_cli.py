@@ -55,3 +55,19 @@ def test_a_sweep_runs_beside_the_single_run_of_its_config(tmp_path):
     swept = run(TRAIN, config, "--sweep", "optimizer.lr=0.05,0.1", "--quiet", cwd=tmp_path)
     assert swept.returncode == 0, swept.stderr
     assert (tmp_path / "runs" / "seed_linear-sweep" / "sweep.csv").is_file()
+
+
+def test_a_finished_run_missing_a_file_is_trained_again(tmp_path):
+    """Resume does not trust summary.json alone: a kept run must still hold its files."""
+    config = tmp_path / "tutorial.yaml"
+    shutil.copy(CONFIGS / "seed_linear.yaml", config)
+    sweep = ("--sweep", "optimizer.lr=0.05,0.1")
+    assert run(TRAIN, config, *sweep, "--quiet", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "runs" / "seed_linear-sweep"
+    history = (folder / "lr-0.05" / "history.csv").read_bytes()
+    (folder / "lr-0.05" / "history.csv").unlink()
+    again = run(TRAIN, config, *sweep, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    kept = [line for line in again.stdout.splitlines() if "kept from an earlier sweep" in line]
+    assert len(kept) == 1 and "optimizer.lr=0.1" in kept[0], again.stdout
+    assert (folder / "lr-0.05" / "history.csv").read_bytes() == history  # the same run again
