@@ -7,6 +7,7 @@ stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import sys
 from typing import Annotated
@@ -106,6 +107,7 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
         print_error(UserError(exc.strerror or str(exc), where=where,
                               hint="choose a shorter or accessible path").format())
         sys.exit(EXIT_USER)
+    gc.freeze()  # the interpreter's final collection then skips every object: a faster exit
     sys.exit(code or 0)
 
 
