@@ -6,3 +6,8 @@ The functions live beside the ops they use; this module only gathers them under 
 from ..functional import log_softmax, relu, sigmoid, softmax, tanh
 
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "tanh"]
+
+# ---------------------------------------------------------------- shape
+from ..ops import pad  # noqa: E402
+
+__all__ += ["pad"]

@@ -68,10 +68,14 @@ class Einsum(Op):
         kept = "".join(c for c in letters if c in known)
         equation = ",".join([self.out, *(self.terms[j] for j in others)]) + "->" + kept
         r = _einsum(equation, [g, *(xs[j] for j in others)])
-        if kept != letters:  # letters summed in x_i alone: their gradient is g broadcast
-            got = dict(zip(kept, np.shape(_data(r))))
+        # Letters summed in x_i alone, or of size 1 elsewhere: their gradient is g broadcast
+        # (and a letter of size 1 in x_i alone comes back larger; the walker sums it).
+        got = dict(zip(kept, np.shape(_data(r))))
+        if kept != letters:
             r = _reshape(r, tuple(got.get(c, 1) for c in letters))
-            r = _expand(r, tuple(got.get(c, size[c]) for c in letters))
+        want = tuple(size[c] if got.get(c, 1) == 1 else got[c] for c in letters)
+        if np.shape(_data(r)) != want:
+            r = _expand(r, want)
         if len(letters) != len(term):
             ix = tuple(
                 np.arange(size[c]).reshape([size[c] if k == letters.index(c) else 1
