@@ -182,7 +182,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     w_t = np.where(ignored, 0, w[safe]).astype(input.dtype)
     loss = -picked * _const(w_t)
     if reduction == "mean":
-        return loss.sum() / _const(w_t.sum())
+        with np.errstate(invalid="ignore"):  # all targets ignored: 0/0 = nan, silently, as torch
+            return loss.sum() / _const(w_t.sum())
     return _reduce(loss, reduction)
 
 
