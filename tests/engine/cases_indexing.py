@@ -12,7 +12,8 @@ from cases import Case
 import autogradcli.engine as ag
 
 _IDX_COLS = ag.tensor([[0, 2, 2], [1, 0, 0], [3, 3, 1]])  # a (3, 3) index into dim 1 of (3, 4)
-_IDX_ROWS = ag.tensor([[2, 0, 1, 0], [0, 1, 2, 2]])  # (2, 4) into dim 0 of (3, 4), distinct per column
+# (2, 4) into dim 0 of (3, 4), distinct per column
+_IDX_ROWS = ag.tensor([[2, 0, 1, 0], [0, 1, 2, 2]])
 _IDX_UNIQUE = ag.tensor([[3, 0], [1, 2], [0, 1]])  # distinct per row: scatter writes once
 _MASK = ag.tensor(np.arange(12).reshape(3, 4) % 3 == 1)
 _ROW_MASK = ag.tensor([True, False, False, True])
