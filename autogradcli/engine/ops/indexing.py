@@ -35,7 +35,7 @@ def _int_index(index, what):
     """The integer array of an index argument (a Tensor, list or array of int64/int32)."""
     arr = index.data if isinstance(index, Tensor) else np.asarray(index)
     if arr.dtype.kind not in "iu":
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index, got {arr.dtype}")
+        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index, got {arr.dtype}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -144,8 +144,10 @@ def index_select(x, dim, index):
         x = x.reshape((1,))
     n = x.shape[dim]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"index out of range in self: index_select of dim {dim} of size {n}, "
-                         f"got index {idx.min() if idx.min() < 0 else idx.max()}")
+        raise RuntimeError(
+            f"index_select(): index {idx.min() if idx.min() < 0 else idx.max()} is out of "
+            f"bounds for dimension {dim} with size {n}"
+        )
     return Index.apply(x, index=(slice(None),) * dim + (idx,))
 
 
