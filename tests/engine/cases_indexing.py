@@ -43,4 +43,15 @@ CASES = [
     Case("topk_smallest_dim0", lambda x: ag.topk(x, 2, dim=0, largest=False)[0], ((3, 4),),
          "distinct"),
     Case("topk_all", lambda x: x.topk(5)[0], ((5,),), "distinct"),
+    # ------------------------------------------------------------ edge shapes
+    Case("gather_0d", lambda x: x.gather(0, ag.tensor(0)), ((),)),
+    Case("gather_empty_index", lambda x: x.gather(1, ag.tensor(np.zeros((3, 0), np.int64))).sum()
+         + x.sum(), ((3, 4),)),
+    Case("index_select_empty", lambda x: x.index_select(0, ag.tensor(np.zeros(0, np.int64))).sum()
+         + x.sum(), ((3, 4),)),
+    Case("index_select_0d_index", lambda x: x.index_select(1, ag.tensor(2)), ((3, 4),)),
+    Case("sort_0d", lambda x: x.sort()[0], ((),)),
+    Case("sort_length1", lambda x: x.sort(0)[0], ((1, 3),)),
+    Case("topk_zero", lambda x: x.topk(0)[0].sum() + x.sum(), ((4,),)),
+    Case("masked_fill_0d", lambda x: x.masked_fill(ag.tensor(True), 1.0) + x, ((),)),
 ]

@@ -66,5 +66,15 @@ CASES = [
     Case("diagonal_neg_offset", lambda x: ag.diagonal(x, -2), ((4, 3),)),
     Case("diagonal_dims", lambda x: x.diagonal(0, 2, 0), ((3, 2, 4),)),
     Case("diagonal_empty", lambda x: x.diagonal(5) * 1.0 + x.sum(), ((3, 4),)),
+    # ------------------------------------------------------------ edge shapes
+    Case("repeat_zero", lambda x: x.repeat(0, 2).sum() + x.sum(), ((2, 3),)),
+    Case("flip_0d", lambda x: x.flip(0), ((),)),
+    Case("roll_0d", lambda x: x.roll(1), ((),)),
+    Case("pad_zero_width", lambda x: F.pad(x, (0, 0, 1, 0)), ((2, 3),)),
+    Case("narrow_empty", lambda x: x.narrow(0, 1, 0).sum() + x.sum(), ((3,),)),
+    Case("split_one_piece", lambda x: x.split(5), ((3, 2),)),
+    Case("unbind_size1", lambda x: x.unbind(0), ((1, 4),)),
+    Case("movedim_noop", lambda x: x.movedim(1, 1), ((2, 3),)),
+    Case("tril_single_row", lambda x: x.tril(), ((1, 4),)),
 ]
 

@@ -43,4 +43,10 @@ CASES = [
     Case("mm", lambda x, y: x.mm(y), ((3, 4), (4, 2))),
     Case("bmm", lambda x, y: ag.bmm(x, y), ((2, 3, 4), (2, 4, 5))),
     Case("bmm_method", lambda x, y: x.bmm(y), ((1, 1, 2), (1, 2, 1))),
+    # ------------------------------------------------------------ edge shapes
+    Case("einsum_empty_contraction", lambda x, y: ag.einsum("ij,jk->ik", x, y) + 1.0,
+         ((2, 0), (0, 3))),
+    Case("kron_0d", lambda x, y: ag.kron(x, y), ((), (2, 2))),
+    Case("tensordot_all", lambda x, y: ag.tensordot(x, y, 2), ((2, 3), (2, 3))),
+    Case("mm_inner1", lambda x, y: ag.mm(x, y), ((3, 1), (1, 2))),
 ]

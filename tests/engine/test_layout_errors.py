@@ -14,7 +14,11 @@ def _env():
 
 
 # expression: the exception torch raises (None: torch accepts it)
-TORCH = {'m.expand(2, 5)': 'RuntimeError',
+TORCH = {
+ 'lib.tensor(2.0).narrow(0, 0, 1)': 'RuntimeError',
+ 'lib.tensor(2.0).split(1)': 'RuntimeError',
+ 'lib.tensor(2.0).roll(1, 0)': 'IndexError',
+ 'lib.tensor(2.0).roll(1)': None,'m.expand(2, 5)': 'RuntimeError',
  'm.expand(4)': 'RuntimeError',
  'm.repeat(2)': 'RuntimeError',
  'm.repeat_interleave(lib.tensor([1, 2]), dim=0)': 'RuntimeError',

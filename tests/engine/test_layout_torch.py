@@ -11,6 +11,9 @@ import autogradcli.engine as ag
 nan = float("nan")
 
 EXPRS = [
+ "lib.tensor(2.0).index_select(0, lib.tensor([0]))",
+ "lib.tensor(2.0).sort()[1]",
+ "lib.tensor(2.0).repeat_interleave(2)",
  "x.expand_as(lib.zeros(2, 2, 3, 4))[1, 0]",
  "v.expand(2, -1)",
  "x.repeat(1, 2, 1)",
@@ -106,7 +109,10 @@ def _env():
 
 
 # expression: (torch's result as a list, its dtype) ("shape" and "list" for non-tensor results)
-TORCH = {'x.expand_as(lib.zeros(2, 2, 3, 4))[1, 0]': ([[0.0, 1.0, 2.0, 3.0],
+TORCH = {
+ 'lib.tensor(2.0).index_select(0, lib.tensor([0]))': (2.0, 'float32'),
+ 'lib.tensor(2.0).sort()[1]': (0, 'int64'),
+ 'lib.tensor(2.0).repeat_interleave(2)': ([2.0, 2.0], 'float32'),'x.expand_as(lib.zeros(2, 2, 3, 4))[1, 0]': ([[0.0, 1.0, 2.0, 3.0],
                                                [4.0, 5.0, 6.0, 7.0],
                                                [8.0, 9.0, 10.0, 11.0]],
                                               'float32'),

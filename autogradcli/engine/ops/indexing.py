@@ -140,8 +140,8 @@ def index_select(x, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     idx = idx.reshape(-1)
     dim = _dim(dim, x.ndim)
-    if x.ndim == 0:
-        x = x.reshape((1,))
+    if x.ndim == 0:  # a 0-d tensor stays 0-d, as torch
+        return Index.apply(x.reshape((1,)), index=(idx,)).reshape(())
     n = x.shape[dim]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise RuntimeError(

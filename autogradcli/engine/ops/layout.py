@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ..tensor import _const
+from ..tensor import Tensor, _const
 from .binary import Where
 from .indexing import _dim
 from .shape import Expand, Flip, Index, IndexAdd, Permute, Reshape, Roll
@@ -38,6 +38,11 @@ def _dims(dims, ndim, what):
 def _take(x, dim, index):
     """x indexed along one dim (an int, a slice or an integer array), the others kept whole."""
     return Index.apply(x, index=(slice(None),) * dim + (index,))
+
+
+def _need_dims(x, what):
+    if x.ndim == 0:
+        raise RuntimeError(f"{what}() cannot be applied to a 0-dim tensor")
 
 
 def expand_as(x, other):
@@ -71,7 +76,7 @@ def repeat_interleave(x, repeats, dim=None):
     if x.ndim == 0:
         x = Reshape.apply(x, shape=(1,))
     n = x.shape[dim]
-    reps = np.asarray(repeats.data if hasattr(repeats, "data") else repeats)
+    reps = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
     if reps.dtype.kind not in "iu" or reps.ndim > 1:
         raise RuntimeError("repeat_interleave: repeats must be an int or a 1-D tensor of ints")
     if reps.ndim == 0 or reps.shape == (1,):
@@ -104,9 +109,9 @@ def roll(x, shifts, dims=None):
         raise RuntimeError(
             f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
         )
-    dims = tuple(_dim(d, x.ndim) for d in dims)
     if x.ndim == 0:
-        return Roll.apply(x, shifts=(), dims=())
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dims = tuple(_dim(d, x.ndim) for d in dims)
     return Roll.apply(x, shifts=shifts, dims=dims)
 
 
@@ -192,6 +197,7 @@ def pad(x, pad, mode="constant", value=None):
 # ---------------------------------------------------------------- pieces
 def split(x, split_size_or_sections, dim=0):
     """Pieces of x along dim: split_size each (the last may be smaller), or the given sizes."""
+    _need_dims(x, "split")
     dim = _dim(dim, x.ndim)
     n = x.shape[dim]
     if isinstance(split_size_or_sections, numbers.Integral):
@@ -218,6 +224,7 @@ def chunk(x, chunks, dim=0):
     may be fewer pieces than asked)."""
     if not isinstance(chunks, numbers.Integral) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    _need_dims(x, "chunk")
     n = x.shape[_dim(dim, x.ndim)]
     return split(x, -(-n // chunks) if n else 0, dim)
 
@@ -232,6 +239,7 @@ def unbind(x, dim=0):
 
 def narrow(x, dim, start, length):
     """x[..., start:start + length, ...] along dim (start may be negative)."""
+    _need_dims(x, "narrow")
     dim = _dim(dim, x.ndim)
     n = x.shape[dim]
     if not -n <= start <= n:
