@@ -112,7 +112,8 @@ def _env():
 TORCH = {
  'lib.tensor(2.0).index_select(0, lib.tensor([0]))': (2.0, 'float32'),
  'lib.tensor(2.0).sort()[1]': (0, 'int64'),
- 'lib.tensor(2.0).repeat_interleave(2)': ([2.0, 2.0], 'float32'),'x.expand_as(lib.zeros(2, 2, 3, 4))[1, 0]': ([[0.0, 1.0, 2.0, 3.0],
+ 'lib.tensor(2.0).repeat_interleave(2)': ([2.0, 2.0], 'float32'),
+ 'x.expand_as(lib.zeros(2, 2, 3, 4))[1, 0]': ([[0.0, 1.0, 2.0, 3.0],
                                                [4.0, 5.0, 6.0, 7.0],
                                                [8.0, 9.0, 10.0, 11.0]],
                                               'float32'),
