@@ -67,6 +67,8 @@ class _LayoutMethods:
         return ops.gather(self, dim, index)
 
     def scatter(self, dim, index, src=None, value=None):
+        if (src is None) == (value is None):
+            raise TypeError("scatter() takes one of src (a tensor or a number) or value")
         return ops.scatter(self, dim, index, value if src is None else src)
 
     def scatter_add(self, dim, index, src):

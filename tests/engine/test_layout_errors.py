@@ -120,3 +120,14 @@ def test_messages_name_the_shapes(expr, words):
 def test_gather_index_may_be_longer_along_its_own_dim():
     out = ag.arange(12.0).reshape(3, 4).gather(0, ag.tensor(np.array([[2], [0], [1], [2]])))
     assert out.tolist() == [[8.0], [0.0], [4.0], [8.0]]
+
+
+def test_einsum_refuses_the_sublist_form_with_a_hint():
+    x = ag.ones(2, 2)
+    with pytest.raises(TypeError, match="the sublist form"):
+        ag.einsum(x, [0, 1], x, [1, 2])
+
+
+def test_scatter_needs_src_or_value():
+    with pytest.raises(TypeError, match="one of src"):
+        ag.ones(2, 2).scatter(1, ag.tensor([[0], [1]]))

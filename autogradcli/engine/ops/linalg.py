@@ -154,6 +154,11 @@ def _check_letters(terms, out, shapes, equation):
 def einsum(equation, *operands):
     """Einstein summation as torch.einsum (operands as arguments or one list), with '...',
     implicit output and repeated letters (traces, diagonals)."""
+    if not isinstance(equation, str):
+        raise TypeError(
+            "einsum() takes the equation as a string first, e.g. ag.einsum('ij,jk->ik', a, b); "
+            "the sublist form einsum(a, [0, 1], b, [1, 2]) is not supported"
+        )
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = [_operand(o) for o in operands]
