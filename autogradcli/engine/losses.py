@@ -10,8 +10,9 @@ import warnings
 import numpy as np
 
 from .ops import where
-from .ops.indexing import gather
 from .ops.losses import BinaryCrossEntropy
+from .ops.reductions import Gather
+from .ops.shape import Index
 from .tensor import Tensor, _const, _make
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -160,6 +161,15 @@ def _class_weights(weight, n_classes, dtype):
     return w
 
 
+def _pick(input, classes, class_dim):
+    """input's entry at each target class: one row on the training step's path (the checks that
+    gather would make are made by the caller)."""
+    if input.ndim == 2:
+        return Index.apply(input, index=(np.arange(input.shape[0]), classes))
+    idx = np.expand_dims(classes, class_dim)
+    return Gather.apply(input, idx=idx, dim=class_dim).reshape(classes.shape)
+
+
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[t] input[i, t] for class indices t (input (C,), (N, C) or (N, C, d1, ...)); the mean
     divides by the sum of the weights of the targets that are not ignore_index (nan if none)."""
@@ -170,12 +180,15 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
     ignored = t == ignore_index
-    safe = np.where(ignored, 0, t)
-    if safe.size and (safe.min() < 0 or safe.max() >= n_classes):
-        bad = safe.min() if safe.min() < 0 else safe.max()
-        raise IndexError(f"Target {bad} is out of bounds: classes are 0..{n_classes - 1}")
-    picked = gather(input, class_dim, np.expand_dims(safe, class_dim)).squeeze(class_dim)
-    if weight is None and not ignored.any():
+    any_ignored = bool(ignored.any())
+    safe = np.where(ignored, 0, t) if any_ignored else t
+    if safe.size:
+        lo, hi = safe.min(), safe.max()
+        if lo < 0 or hi >= n_classes:
+            bad = lo if lo < 0 else hi
+            raise IndexError(f"Target {bad} is out of bounds: classes are 0..{n_classes - 1}")
+    picked = _pick(input, safe, class_dim)
+    if weight is None and not any_ignored:
         return -picked.mean() if reduction == "mean" else _reduce(-picked, reduction)
     w = np.ones(n_classes, input.dtype) if weight is None else _class_weights(weight, n_classes,
                                                                              input.dtype)
