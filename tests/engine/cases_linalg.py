@@ -24,6 +24,7 @@ CASES = [
     Case("einsum_three", lambda x, y, z: ag.einsum("ij,jk,kl->il", x, y, z),
          ((2, 3), (3, 4), (4, 2))),
     Case("einsum_0d", lambda x, y: ag.einsum(",i->i", x, y), ((), (3,))),
+    Case("einsum_same_operand_twice", lambda x: ag.einsum("ij,ij->j", x, x), ((3, 2),)),
     Case("tensordot", lambda x, y: ag.tensordot(x, y), ((2, 3, 4), (3, 4, 2))),
     Case("tensordot_dims", lambda x, y: ag.tensordot(x, y, ([0, 2], [2, 0])),
          ((2, 3, 4), (4, 5, 2))),

@@ -214,3 +214,34 @@ def test_regression_losses_warn_when_shapes_broadcast():
     assert out.item() == 1.0
     assert "target size ((3,)) that is different to the input size ((3, 1))" in str(
         caught[0].message)
+
+
+# torch's loss and gradient for (N, C, d) logits, class weights and an ignored target
+_ND_LOGITS = (np.arange(2 * 4 * 3).reshape(2, 4, 3) % 5 - 2.0) * 0.7
+_ND_TORCH = {
+    0.0: (1.937155412389, [
+        [[-0.080316695059, 0.021410510885, 0.0], [0.024634380712, 0.1748418698, 0.0],
+         [0.006074763492, 0.043115474263, 0.0], [0.049607550855, -0.239367854948, 0.0]],
+        [[0.044362403866, 0.044362403866, 0.184775360584],
+         [0.010939634106, 0.010939634106, -0.287768290402],
+         [-0.077331755772, -0.077331755772, 0.011236201249],
+         [0.022029717801, 0.022029717801, 0.091756728569]]]),
+    0.3: (1.919352139511, [
+        [[-0.060209207836, 0.014089985341, 0.0], [0.010719852032, 0.14109977631, 0.0],
+         [-0.003691592936, 0.02845970055, 0.0], [0.05318094874, -0.183649462201, 0.0]],
+        [[0.041439584155, 0.041439584155, 0.157738132519],
+         [-0.013239893336, -0.013239893336, -0.217894357732],
+         [-0.033131637455, -0.033131637455, -0.002527871392],
+         [0.004931946636, 0.004931946636, 0.062684096605]]]),
+}
+
+
+@pytest.mark.parametrize("smoothing", sorted(_ND_TORCH))
+def test_cross_entropy_nd_with_weights_and_ignore_matches_torch(smoothing):
+    x = ag.tensor(_ND_LOGITS, requires_grad=True)
+    target = ag.tensor([[0, 3, -100], [2, 2, 1]])
+    out = F.cross_entropy(x, target, weight=_w(W), label_smoothing=smoothing)
+    out.backward()
+    value, grad = _ND_TORCH[smoothing]
+    np.testing.assert_allclose(out.item(), value, rtol=1e-10)
+    np.testing.assert_allclose(x.grad.numpy(), grad, rtol=1e-9, atol=1e-11)
