@@ -50,6 +50,41 @@ from .functional import (
     view,
     where,
 )
+
+# ---------------------------------------------------------------- shape, indexing, linear algebra
+from .functional_layout import (
+    argsort,
+    bmm,
+    chunk,
+    clone,
+    cross,
+    diagonal,
+    dot,
+    einsum,
+    flip,
+    gather,
+    index_select,
+    kron,
+    masked_fill,
+    mm,
+    moveaxis,
+    movedim,
+    mv,
+    narrow,
+    outer,
+    repeat_interleave,
+    roll,
+    scatter,
+    scatter_add,
+    sort,
+    split,
+    tensordot,
+    topk,
+    trace,
+    tril,
+    triu,
+    unbind,
+)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .methods import Tensor  # Tensor with its graph-building methods attached
@@ -63,4 +98,12 @@ __all__ = [
     "no_grad", "ones", "ones_like", "permute", "pow", "rand", "randn", "relu", "reshape",
     "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
     "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
+]
+
+# ---------------------------------------------------------------- shape, indexing, linear algebra
+__all__ += [
+    "argsort", "bmm", "chunk", "clone", "cross", "diagonal", "dot", "einsum", "flip", "gather",
+    "index_select", "kron", "masked_fill", "mm", "moveaxis", "movedim", "mv", "narrow", "outer",
+    "repeat_interleave", "roll", "scatter", "scatter_add", "sort", "split", "tensordot", "topk",
+    "trace", "tril", "triu", "unbind",
 ]

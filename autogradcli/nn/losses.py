@@ -1,6 +1,8 @@
 """Loss functions on engine Tensors (mean over the batch), and a lookup by name.
 
-Built on `autogradcli.engine` and numpy only: never imports config, data, training or the CLI.
+The project's names and checks (shapes must match exactly: no silent broadcasting) over the
+engine's torch-style losses in `ag.nn.functional`. Built on `autogradcli.engine` and numpy only:
+never imports config, data, training or the CLI.
 """
 
 from __future__ import annotations
@@ -10,39 +12,32 @@ import functools
 import numpy as np
 
 import autogradcli.engine as ag
+from autogradcli.engine.nn import functional as F
 from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import LOSSES as SPECS
 
 
 def mse(pred, target):
     """Mean squared error, mean((pred - target)^2): the tutorial's L2 loss."""
-    diff = pred - _same_shape(pred, target, "mse")
-    return (diff * diff).mean()
+    return F.mse_loss(pred, _same_shape(pred, target, "mse"))
 
 
 def mae(pred, target):
     """Mean absolute error, mean(|pred - target|) (gradient 0 where they are equal, as in torch)."""
-    return (pred - _same_shape(pred, target, "mae")).abs().mean()
+    return F.l1_loss(pred, _same_shape(pred, target, "mae"))
 
 
 def huber(pred, target, delta=1.0):
     """Huber loss as torch.nn.HuberLoss: 0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
     if not delta > 0:
         raise ValueError(f"huber needs delta > 0, got {delta}")
-    diff = pred - _same_shape(pred, target, "huber")
-    size = diff.abs()
-    return ag.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta)).mean()
+    return F.huber_loss(pred, _same_shape(pred, target, "huber"), delta=delta)
 
 
 def bce(logits, target):
-    """Binary cross-entropy from logits z and 0/1 targets y: mean(softplus(z) - y z).
-
-    softplus(z) = max(z, 0) + log(1 + exp(-|z|)) never overflows. At z = 0 the engine's tie rule
-    for maximum (half the gradient to each side) gives exactly sigmoid(0) = 0.5 as its derivative.
-    """
-    y = _same_shape(logits, target, "bce")
-    softplus = ag.maximum(logits, 0.0) + (1.0 + (-logits.abs()).exp()).log()
-    return (softplus - y * logits).mean()
+    """Binary cross-entropy from logits z and 0/1 targets y: mean(softplus(z) - y z), stable for
+    any z (binary_cross_entropy_with_logits)."""
+    return F.binary_cross_entropy_with_logits(logits, _same_shape(logits, target, "bce"))
 
 
 def cross_entropy(logits, target):
@@ -63,8 +58,7 @@ def cross_entropy(logits, target):
     if n and (labels.min() < 0 or labels.max() >= k):
         raise ValueError(f"cross_entropy targets must lie in 0..{k - 1}, got {labels.min()}.."
                          f"{labels.max()}")
-    picked = logits.log_softmax(dim=1)[np.arange(n), labels]
-    return -picked.mean()
+    return F.cross_entropy(logits, labels.astype(np.int64, copy=False))
 
 
 LOSSES = {"mse": mse, "mae": mae, "huber": huber, "bce": bce, "cross_entropy": cross_entropy}

@@ -40,6 +40,21 @@ BINARY = {
     "stack_sum": lambda z, y: ag.stack([z * y, z + y]).sum(0),  # same (broadcast) shape
 }
 
+# ---------------------------------------------------------------- shape, indexing, linear algebra
+UNARY.update({
+    "roll_flip": lambda z: z.roll(1).flip(-1),
+    "repeat_narrow": lambda z: z.repeat(2, *(1,) * (z.ndim - 1)).narrow(0, 1, z.shape[0])
+    if z.ndim else z,
+    "pad_crop": lambda z: ag.nn.functional.pad(z, (1, 2))[..., 1:-2] * 1.5 if z.ndim else z,
+    "gather_rev": lambda z: z.gather(-1, ag.tensor(
+        np.broadcast_to(np.arange(z.shape[-1])[::-1], z.shape).copy())) if z.ndim else z,
+    "einsum_square": lambda z: ag.einsum("...,...->...", z, z.tanh()),
+})
+BINARY.update({
+    "einsum_mul": lambda z, y: ag.einsum("...,...->...", z, y),
+    "masked_fill_where": lambda z, y: ag.where(_checkerboard(z, y), 0.5, z * y),
+})
+
 
 
 def _checkerboard(z, y):

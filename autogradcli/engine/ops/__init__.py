@@ -23,6 +23,36 @@ from .composites import (
     replace,
     stack,
 )
+
+# ---------------------------------------------------------------- shape, indexing, linear algebra
+from .indexing import (
+    ScatterInto,
+    argsort,
+    gather,
+    index_select,
+    masked_fill,
+    scatter,
+    scatter_add,
+    sort,
+    topk,
+)
+from .layout import (
+    chunk,
+    diagonal,
+    expand_as,
+    flip,
+    movedim,
+    narrow,
+    pad,
+    repeat,
+    repeat_interleave,
+    roll,
+    split,
+    tril,
+    triu,
+    unbind,
+)
+from .linalg import Einsum, bmm, cross, dot, einsum, kron, mm, mv, outer, tensordot, trace
 from .reductions import (
     Gather,
     LogSoftmax,
@@ -35,10 +65,12 @@ from .reductions import (
 from .shape import (
     Cat,
     Expand,
+    Flip,
     Index,
     IndexAdd,
     Permute,
     Reshape,
+    Roll,
 )
 from .unary import (
     Abs,
@@ -97,4 +129,12 @@ __all__ = [
     "replace",
     "stack",
     "where",
+]
+
+# ---------------------------------------------------------------- shape, indexing, linear algebra
+__all__ += [
+    "Einsum", "Flip", "Roll", "ScatterInto", "argsort", "bmm", "chunk", "cross", "diagonal", "dot",
+    "einsum", "expand_as", "flip", "gather", "index_select", "kron", "masked_fill", "mm", "movedim",
+    "mv", "narrow", "outer", "pad", "repeat", "repeat_interleave", "roll", "scatter", "scatter_add",
+    "sort", "split", "tensordot", "topk", "trace", "tril", "triu", "unbind",
 ]

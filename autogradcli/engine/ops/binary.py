@@ -133,8 +133,21 @@ class MatMul(Op):
 
 
 def where(cond, x, y):
-    """Elementwise x where cond else y; the gradient flows to the branch taken."""
-    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond, dtype=bool)
+    """Elementwise x where cond else y; the gradient flows to the branch taken. x and y may be
+    Python numbers: with no float tensor beside them a float number gives float32, as torch."""
+    if isinstance(cond, Tensor):
+        if cond.dtype != np.bool_:
+            raise RuntimeError(
+                "where expected condition to be a boolean tensor, but got a tensor with dtype "
+                f"{cond.dtype}; compare it first (e.g. x > 0)"
+            )
+        cond = cond.data
+    else:
+        cond = np.asarray(cond, dtype=bool)
+    arrays = [_data(v) for v in (x, y)]  # a Python number stays one (weakly typed, as torch)
+    float_tensor = any(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays)
+    if not float_tensor and any(isinstance(a, float) for a in arrays):
+        x, y = (_const(np.asarray(_data(v), dtype=np.float32)) for v in (x, y))
     x = x if isinstance(x, Tensor) else _const(x)
     y = y if isinstance(y, Tensor) else _const(y)
     return Where.apply(x, y, cond=cond)

@@ -59,8 +59,24 @@ class Min(_Extreme):
     reduce = staticmethod(np.min)
 
 
+def _along(idx, dim):
+    """The numpy index that picks idx[i, j, ...] along dim at position (i, j, ...) elsewhere.
+
+    Unlike take_along_axis it allows idx to be smaller than the indexed array in the other
+    dims, as torch's gather and scatter do.
+    """
+    ix = []
+    for d, n in enumerate(idx.shape):
+        if d == dim:
+            ix.append(idx)
+        else:
+            ix.append(np.arange(n).reshape((1,) * d + (n,) + (1,) * (idx.ndim - d - 1)))
+    return tuple(ix)
+
+
 class Gather(Op):
-    """z = x[..., idx, ...] along dim (take_along_axis);  dz/dx = g put back at idx, 0 elsewhere"""
+    """z[i, j] = x[i, idx[i, j]] along dim (torch.gather);  dx = g added back at idx, 0 elsewhere
+    (an element picked twice gets both gradients)"""
 
     saves_inputs = False
 
@@ -69,14 +85,15 @@ class Gather(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        return np.take_along_axis(x, self.idx, axis=self.dim)
+        return x[_along(self.idx, self.dim)]
 
     def backward(self, g, x):
         return (_via(Scatter, g, idx=self.idx, dim=self.dim, shape=self.shape),)
 
 
 class Scatter(Op):
-    """z = zeros(shape) with x put at idx along dim (indices unique);  dz/dx = g taken at idx"""
+    """z = zeros(shape) with x[i, j] added at [i, idx[i, j]] along dim (repeated indices
+    accumulate);  dz/dx = g taken at idx"""
 
     saves_inputs = False
 
@@ -85,7 +102,7 @@ class Scatter(Op):
 
     def forward(self, x):
         z = np.zeros(self.shape, dtype=x.dtype)
-        np.put_along_axis(z, self.idx, x, axis=self.dim)
+        np.add.at(z, _along(self.idx, self.dim), x)
         return z
 
     def backward(self, g, x):

@@ -33,11 +33,32 @@ class Expand(Op):
 
     def forward(self, x):
         out = np.empty(self.shape, dtype=x.dtype)  # faster than np.broadcast_to on small arrays
-        out[...] = x
+        try:
+            out[...] = x
+        except ValueError:
+            _refuse_expand(x.shape, self.shape)
         return out
 
     def backward(self, g, x):
         return (g,)
+
+
+def _refuse_expand(shape, target):
+    """torch's message for a shape that cannot be broadcast to target."""
+    if len(target) < len(shape):
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(target)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(target) - len(shape)
+    for d, n in enumerate(shape):
+        if n != 1 and n != target[lead + d]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[lead + d]}) must match the existing "
+                f"size ({n}) at non-singleton dimension {lead + d}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+    raise RuntimeError(f"cannot expand a tensor of shape {list(shape)} to {list(target)}")
 
 
 class Permute(Op):
@@ -112,3 +133,34 @@ class Cat(Op):
         lead = (slice(None),) * self.dim
         starts = [0, *self.ends[:-1]]
         return tuple(g[(*lead, slice(a, b))] for a, b in zip(starts, self.ends))
+
+
+class Flip(Op):
+    """z = x reversed along dims;  dx = g reversed along the same dims"""
+
+    saves_inputs = False
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return np.flip(x, self.dims).copy()
+
+    def backward(self, g, x):
+        return (_via(Flip, g, dims=self.dims),)
+
+
+class Roll(Op):
+    """z = x shifted cyclically by shifts along dims;  dx = g shifted back by -shifts"""
+
+    saves_inputs = False
+
+    def __init__(self, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+
+    def forward(self, x):
+        return np.roll(x, self.shifts, self.dims)
+
+    def backward(self, g, x):
+        back = tuple(-s for s in self.shifts)
+        return (_via(Roll, g, shifts=back, dims=self.dims),)

@@ -1,0 +1,53 @@
+"""Gradcheck rows of einsum (explicit, implicit, '...', broadcast, traces and diagonals),
+tensordot, outer, kron, trace, cross, dot, mv, mm and bmm (first and second order, float64)."""
+
+from cases import Case
+
+import autogradcli.engine as ag
+
+CASES = [
+    Case("einsum_matmul", lambda x, y: ag.einsum("ij,jk->ik", x, y), ((3, 4), (4, 2))),
+    Case("einsum_list", lambda x, y: ag.einsum("ij,jk", [x, y]), ((3, 4), (4, 2))),
+    Case("einsum_batch", lambda x, y: ag.einsum("bij,bjk->bik", x, y), ((2, 3, 4), (2, 4, 2))),
+    Case("einsum_outer", lambda x, y: ag.einsum("i,j->ij", x, y), ((3,), (4,))),
+    Case("einsum_sum_out", lambda x: ag.einsum("ijk->j", x), ((2, 3, 4),)),
+    Case("einsum_transpose", lambda x: ag.einsum("ij->ji", x), ((3, 4),)),
+    Case("einsum_implicit", lambda x, y: ag.einsum("ba,ca", x, y), ((3, 4), (2, 4))),
+    Case("einsum_trace", lambda x: ag.einsum("ii", x), ((3, 3),)),
+    Case("einsum_diagonal", lambda x: ag.einsum("bii->bi", x), ((2, 3, 3),)),
+    Case("einsum_trace_with", lambda x, y: ag.einsum("iij,j->i", x, y), ((3, 3, 2), (2,))),
+    Case("einsum_only_in_one", lambda x, y: ag.einsum("ij,k->ik", x, y), ((3, 4), (2,))),
+    Case("einsum_ellipsis", lambda x, y: ag.einsum("...k,k->...", x, y), ((2, 3, 4), (4,))),
+    Case("einsum_ellipsis_bcast", lambda x, y: ag.einsum("...ij,...jk->...ik", x, y),
+         ((2, 1, 3, 4), (5, 4, 2))),
+    Case("einsum_size1_bcast", lambda x, y: ag.einsum("ij,ij->i", x, y), ((3, 1), (3, 4))),
+    Case("einsum_three", lambda x, y, z: ag.einsum("ij,jk,kl->il", x, y, z),
+         ((2, 3), (3, 4), (4, 2))),
+    Case("einsum_0d", lambda x, y: ag.einsum(",i->i", x, y), ((), (3,))),
+    Case("einsum_same_operand_twice", lambda x: ag.einsum("ij,ij->j", x, x), ((3, 2),)),
+    Case("tensordot", lambda x, y: ag.tensordot(x, y), ((2, 3, 4), (3, 4, 2))),
+    Case("tensordot_dims", lambda x, y: ag.tensordot(x, y, ([0, 2], [2, 0])),
+         ((2, 3, 4), (4, 5, 2))),
+    Case("tensordot_zero", lambda x, y: ag.tensordot(x, y, 0), ((2,), (3,))),
+    Case("outer", lambda x, y: ag.outer(x, y), ((3,), (4,))),
+    Case("outer_method", lambda x, y: x.outer(y), ((1,), (2,))),
+    Case("kron", lambda x, y: ag.kron(x, y), ((2, 3), (3, 2))),
+    Case("kron_ndim", lambda x, y: x.kron(y), ((2, 2), (2, 1, 3))),
+    Case("trace", lambda x: x.trace(), ((3, 4),)),
+    Case("trace_fn", lambda x: ag.trace(x), ((3, 3),)),
+    Case("cross", lambda x, y: ag.cross(x, y, dim=1), ((2, 3), (2, 3))),
+    Case("cross_default_dim", lambda x, y: x.cross(y), ((3, 2), (3, 1))),
+    Case("cross_bcast", lambda x, y: ag.cross(x, y, dim=-1), ((2, 1, 3), (4, 3))),
+    Case("dot", lambda x, y: ag.dot(x, y), ((4,), (4,))),
+    Case("dot_method", lambda x, y: x.dot(y), ((1,), (1,))),
+    Case("mv", lambda m, v: ag.mv(m, v), ((3, 4), (4,))),
+    Case("mm", lambda x, y: x.mm(y), ((3, 4), (4, 2))),
+    Case("bmm", lambda x, y: ag.bmm(x, y), ((2, 3, 4), (2, 4, 5))),
+    Case("bmm_method", lambda x, y: x.bmm(y), ((1, 1, 2), (1, 2, 1))),
+    # ------------------------------------------------------------ edge shapes
+    Case("einsum_empty_contraction", lambda x, y: ag.einsum("ij,jk->ik", x, y) + 1.0,
+         ((2, 0), (0, 3))),
+    Case("kron_0d", lambda x, y: ag.kron(x, y), ((), (2, 2))),
+    Case("tensordot_all", lambda x, y: ag.tensordot(x, y, 2), ((2, 3), (2, 3))),
+    Case("mm_inner1", lambda x, y: ag.mm(x, y), ((3, 1), (1, 2))),
+]
