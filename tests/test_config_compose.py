@@ -1,4 +1,4 @@
-"""Tests of extends (deep merge, chains, cycles) and ${...} interpolation, with every error's place."""
+"""Tests of extends (deep merge, chains, cycles), ${...} interpolation, and where errors point."""
 
 from __future__ import annotations
 
@@ -138,8 +138,7 @@ def test_a_whole_reference_keeps_its_type_and_an_embedded_one_is_text(tmp_path):
 def test_a_reference_to_an_unwritten_key_takes_its_default(tmp_path):
     path = write(tmp_path, "c.yaml", BASE.replace("epochs: 4", "epochs: ${data.noise}"))
     error = error_of(path)
-    assert error.where == f"{path}:13: training.epochs (value of ${{data.noise}}, written at " \
-                          "its default)"
+    assert error.where == f"{path}:13: training.epochs (value of ${{data.noise}}, its default)"
     assert error.message == "expected a whole number, got 0.5"
 
 

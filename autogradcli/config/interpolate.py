@@ -134,9 +134,7 @@ class _Resolver:
             return text
 
     def _written_at(self, target: Path_, found: bool) -> str:
-        if not found:
-            return "its default"
-        return self.source.file_line(target)
+        return self.source.origin(target) if found else "its default"
 
     def _near(self, target: Path_) -> str | None:
         parent, found = _lookup(self.source.data, target[:-1])

@@ -82,7 +82,7 @@ class YamlSource:
     overridden: dict[Path_, str] = field(default_factory=dict)
     # written in another file (a base the config extends): key path -> that file
     files: dict[Path_, str] = field(default_factory=dict)
-    # filled in by an interpolation: key path -> (the reference "${data.n}", where it was written)
+    # filled in by an interpolation: key path -> (the reference "${data.n}", where that came from)
     via: dict[Path_, tuple[str, str]] = field(default_factory=dict)
     # set to null over a base's value: deleted before validation unless null is a value there
     nulled: set = field(default_factory=set)
@@ -103,8 +103,16 @@ class YamlSource:
         for depth in range(len(path), 0, -1):
             used = self.via.get(tuple(path[:depth]))
             if used is not None:
-                return f"{text} (value of {used[0]}, written at {used[1]})"
+                return f"{text} (value of {used[0]}, {used[1]})"
         return text
+
+    def origin(self, path: Path_) -> str:
+        """Where the value at `path` came from, as a phrase: "written at FILE:LINE", "from
+        {--set} KEY=VALUE"."""
+        for prefix, text in self.overridden.items():
+            if tuple(path[: len(prefix)]) == prefix:
+                return f"from {{--set}} {text.strip()}"
+        return f"written at {self.file_line(path)}"
 
     def line_of(self, path: Path_) -> int | None:
         return self._nearest(path)[1]
