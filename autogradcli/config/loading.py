@@ -115,6 +115,20 @@ def _apply_nulls(source: yaml_source.YamlSource) -> None:
             del parent[path[-1]]
 
 
+def _rebase_data_path(source: yaml_source.YamlSource, config_file: Path) -> None:
+    """A relative data.path written in a base file is relative to that file; the config keeps
+    paths relative to its own folder, so it is rewritten from there."""
+    key = ("data", "path")
+    written = source.files.get(key)
+    data = source.data.get("data")
+    value = data.get("path") if isinstance(data, dict) else None
+    if written is None or key in source.overridden or not isinstance(value, str):
+        return
+    if value and not Path(value).is_absolute():
+        moved = os.path.relpath(Path(written).parent / value, config_file.parent)
+        data["path"] = Path(moved).as_posix()
+
+
 def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Read, override (`KEY.PATH=VALUE`, values parsed as YAML) and validate an experiment config.
 
@@ -127,6 +141,7 @@ def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] 
     interpolate.resolve(source, lambda key: _default_of(source.data, key),
                         kept={("output", "dir"): {"name", "seed"}})
     _apply_nulls(source)
+    _rebase_data_path(source, Path(path))
     config = _validate(source.data, source)
     config._source, config._yaml = Path(path).resolve(), source
     for key, values in (config.sweep or {}).items():
