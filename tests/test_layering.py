@@ -35,7 +35,7 @@ ALLOWED = {
     "autogradcli.plotting": {"autogradcli.engine", "autogradcli.nn", "autogradcli.runs",
                              "autogradcli.data", "autogradcli.sweeps.table"},
     "autogradcli.api": {"autogradcli.config", "autogradcli.training", "autogradcli.sweeps",
-                        "autogradcli.plotting", "autogradcli.inference"},
+                        "autogradcli.plotting", "autogradcli.inference", "autogradcli.tracking"},
     "autogradcli.cli": {"autogradcli.api"},
     "autogradcli": {"autogradcli.api"},
 }
@@ -156,11 +156,12 @@ def test_matplotlib_only_in_plotting(name):
 
 
 @pytest.mark.parametrize("name", list(MODULES))
-def test_mlflow_only_in_tracking_and_tracking_only_below_training_and_sweeps(name):
+def test_mlflow_only_in_tracking_and_tracking_called_only_by_training_sweeps_api(name):
     imports = imports_of(MODULES[name])
     if not within(name, "autogradcli.tracking"):
         assert not [i for i in imports if within(i, "mlflow")], name
-    if not within(name, "autogradcli.tracking", "autogradcli.training", "autogradcli.sweeps"):
+    if not within(name, "autogradcli.tracking", "autogradcli.training", "autogradcli.sweeps",
+                  "autogradcli.api"):
         assert not [i for i in imports if within(i, "autogradcli.tracking")], name
 
 

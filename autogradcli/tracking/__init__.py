@@ -7,9 +7,10 @@ for tracking). A tracker's library is imported only when a run is logged, never 
 from autogradcli.tracking.mlflow_log import (
     Logged,
     end_parent,
+    log_figures,
     log_run,
     record_not_logged,
     start_parent,
 )
 
-__all__ = ["Logged", "end_parent", "log_run", "record_not_logged", "start_parent"]
+__all__ = ["Logged", "end_parent", "log_figures", "log_run", "record_not_logged", "start_parent"]

@@ -60,6 +60,24 @@ def log_run(folder: Path, uri: str, experiment: str, parent: str | None = None) 
     return outcome
 
 
+def log_figures(folder: Path, figures: list[Path]) -> Logged | None:
+    """Add figures drawn later to the MLflow run the folder was logged as (None: it was not)."""
+    try:
+        entry = json.loads((Path(folder) / SUMMARY).read_text(encoding="utf-8")).get("mlflow")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or not entry.get("logged") or not figures:
+        return None
+    try:
+        with _quietly():
+            client = _client(entry["tracking_uri"])
+            for figure in figures:
+                client.log_artifact(entry["run_id"], str(figure), FIGURES)
+        return Logged(True, run_id=entry["run_id"])
+    except Exception as exc:
+        return Logged(False, run_id=entry.get("run_id"), reason=_reason(exc))
+
+
 def record_not_logged(folder: Path, uri: str, reason: str | None) -> Logged:
     """Say in summary.json that the run was not logged, and why (without trying)."""
     outcome = Logged(False, reason=reason)

@@ -22,6 +22,7 @@ from mlflow.tracking import MlflowClient  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
 COMMAND = [sys.executable, "-m", "autogradcli.cli.train"]
+PLOT = [sys.executable, "-m", "autogradcli.cli.plot"]
 
 
 def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
@@ -82,6 +83,22 @@ def test_a_run_is_logged_as_its_folder_says(tmp_path, store):
     assert {"history.csv", "epochs.csv", "model.npz", "config.yaml", "summary.json"} <= names
     copy = Path(client.download_artifacts(run.info.run_id, "history.csv", str(tmp_path)))
     assert copy.read_bytes() == (folder / "history.csv").read_bytes()
+
+
+def test_figures_drawn_later_join_the_logged_run(tmp_path, store):
+    done = cli(CONFIGS / "seed_linear.yaml", "--out", tmp_path / "run", "--mlflow", store,
+               "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    drawn = subprocess.run([*PLOT, tmp_path / "run", "--kind", "loss", "--kind", "params"],
+                           capture_output=True, text=True, check=False, timeout=300)
+    assert drawn.returncode == 0, drawn.stderr
+    run_id = json.loads((tmp_path / "run" / "summary.json").read_text())["mlflow"]["run_id"]
+    assert f"note: added 2 figure(s) to MLflow run {run_id}" in drawn.stderr
+    client = MlflowClient(tracking_uri=store)
+    names = {Path(a.path).name for a in client.list_artifacts(run_id, "figures")}
+    assert names == {"loss.png", "params.png"}
+    copy = Path(client.download_artifacts(run_id, "figures/loss.png", str(tmp_path)))
+    assert copy.read_bytes() == (tmp_path / "run" / "figures" / "loss.png").read_bytes()
 
 
 def test_output_mlflow_in_the_config_names_the_experiment(tmp_path, store):
