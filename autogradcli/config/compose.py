@@ -16,16 +16,27 @@ from autogradcli.errors import ConfigError
 EXTENDS = "extends"
 
 
+# Files read for one config, counting a base each time it is reached: bounds a diamond of bases
+# that extend the same files again and again (2**depth reads) as the value bound does aliases.
+MAX_READS = 100
+
+
 def read_composed(path: Path, unknown: UnknownKeys | None = None) -> YamlSource:
     """The config file at `path` with every base it extends merged under it (bases first)."""
-    return _read(path, (), unknown)
+    return _read(path, (), unknown, [0])
 
 
-def _read(path: Path, chain: tuple[Path, ...], unknown: UnknownKeys | None) -> YamlSource:
+def _read(path: Path, chain: tuple[Path, ...], unknown: UnknownKeys | None,
+          reads: list[int]) -> YamlSource:
     source = read_yaml(path, unknown)
     merged: YamlSource | None = None
     for base_path, line in _bases(source, path):
         here = f"{source.file}:{line}: {EXTENDS}"
+        reads[0] += 1
+        if reads[0] > MAX_READS:
+            raise ConfigError(f"more than {MAX_READS} base files to read", where=here,
+                              hint="bases that extend the same files over and over; "
+                                   "simplify the extends chain")
         key = base_path.resolve()
         if key in (*chain, path.resolve()):
             names = [_shown(p) for p in (*chain, path.resolve(), key)]
@@ -37,7 +48,7 @@ def _read(path: Path, chain: tuple[Path, ...], unknown: UnknownKeys | None) -> Y
             raise ConfigError(f"{what}: {base_path}", where=here,
                               hint="the path is relative to the folder of the file that "
                                    "extends it")
-        base = _read(base_path, (*chain, path.resolve()), unknown)
+        base = _read(base_path, (*chain, path.resolve()), unknown, reads)
         merged = base if merged is None else merge(merged, base)
     return source if merged is None else merge(merged, source)
 

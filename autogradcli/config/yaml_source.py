@@ -233,16 +233,17 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> N
 
 def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     """`optimizer.lr=0.05` -> (("optimizer", "lr"), 0.05); the value is parsed as YAML."""
+    shown = text if len(text) <= 80 else text[:77] + "..."  # a message, not an echo of the input
     match = _OVERRIDE.match(text)
     if match is None:
-        raise ConfigError("expected KEY.PATH=VALUE", where=f"{{--set}} {text}",
+        raise ConfigError("expected KEY.PATH=VALUE", where=f"{{--set}} {shown}",
                           hint="e.g. {--set} optimizer.lr=0.05 or {--set} model.hidden=[16,16]")
     key, value_text = match.group(1), match.group(2).strip()
     try:
-        value = yaml.safe_load(value_text) if value_text else None
+        value = compose(value_text, f"{{--set}} {shown}")[1] if value_text else None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"{{--set}} {text}",
+        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"{{--set}} {shown}",
                           hint="quote strings with special characters, e.g. name='a: b'") from None
     return tuple(key.split(".")), value
 
