@@ -26,10 +26,6 @@ _MISSING = object()
 Defaults = Callable[[Path_], Any]
 
 
-def has_references(text: str) -> bool:
-    return "${" in text
-
-
 def resolve(source: YamlSource, default_of: Defaults,
             kept: dict[Path_, set[str]] | None = None) -> None:
     """Replace every `${...}` in the string values of `source.data`, in place.
