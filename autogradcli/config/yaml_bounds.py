@@ -134,8 +134,8 @@ class _BoundedComposer(Composer):
 
         (An unknown key with a plain value goes on to validation, which says more about it.)
         """
-        if self._unknown is None or not isinstance(key, ScalarNode):
-            return
+        if self._unknown is None or not isinstance(key, ScalarNode) or key.value == "<<":
+            return  # "<<" is YAML's merge key: the constructor merges what it names
         if not self.check_event(MappingStartEvent, SequenceStartEvent):
             return
         path = (*self._path, key.value)
