@@ -216,3 +216,40 @@ def test_seed_outside_output_dir_needs_a_seed(tmp_path):
 def test_a_malformed_reference_is_a_config_error(tmp_path, ref):
     path = write(tmp_path, "c.yaml", BASE.replace("name: base", f"name: 'x{ref}'"))
     assert error_of(path).where == f"{path}:1: name"
+
+
+# ------------------------------------------------------------------------------- parsing bounds
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def loader(request, monkeypatch):
+    """Both parsers under the bounded composer: libyaml's when PyYAML has it, and PyYAML's own."""
+    from autogradcli.config import yaml_bounds
+
+    if request.param == "python":
+        monkeypatch.setattr(yaml_bounds, "_LOADER", yaml_bounds._PyLoader)
+    elif yaml_bounds._c_loader() is None:
+        pytest.skip("PyYAML without libyaml")
+    return request.param
+
+
+def test_both_parsers_read_a_config_alike(tmp_path, loader):
+    path = write(tmp_path, "c.yaml", BASE + "sweep:\n  optimizer.lr: &lrs [0.1, 0.2]\n"
+                                             "  optimizer.momentum: *lrs\n")
+    config = load_config(path)
+    assert config.sweep == {"optimizer.lr": [0.1, 0.2], "optimizer.momentum": [0.1, 0.2]}
+    assert config.where("training.epochs") == f"{path}:13: training.epochs"
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("sweep:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+     + "".join(f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8)),
+     7, "more than 100,000 values (counting what each alias"),  # at a4: 10**5 values
+    ("seed:\n" + "".join("  " * i + "-\n" for i in range(1, 100)), 66,  # item 65 of seed
+     "values nested more than 64 levels deep"),
+    ("optimiser:\n" + "  - 1\n" * 1000, 2, "unknown key"),
+], ids=["alias-bomb", "deep", "unknown-subtree"])
+def test_both_parsers_keep_within_bounds(tmp_path, loader, text, line, message):
+    path = write(tmp_path, "c.yaml", "name: x\n" + text)
+    error = error_of(path)
+    assert error.where.startswith(f"{path}:{line}") and message in error.message
