@@ -181,3 +181,18 @@ def test_tracking_that_fails_is_a_warning_and_the_run_is_whole(tmp_path, where, 
     assert len(history) == 1 + summary["steps"]
     for name in ("epochs.csv", "model.npz", "config.yaml", "data.csv"):
         assert (tmp_path / "run" / name).is_file()
+
+
+def test_a_sweep_that_cannot_be_logged_still_runs_every_point(tmp_path):
+    uri = f"http://127.0.0.1:{free_port()}"
+    done = cli(CONFIGS / "seed_linear.yaml", "--sweep", "optimizer.lr=0.01,0.02", "--out",
+               tmp_path / "sweep", "--mlflow", uri, "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(f"warning: {tmp_path / 'sweep'}: the sweep is not logged to "
+                               f"MLflow at {uri}: ")
+    assert "Traceback" not in done.stderr
+    for name in ("lr-0.01", "lr-0.02"):
+        summary = json.loads((tmp_path / "sweep" / name / "summary.json").read_text())
+        assert summary["status"] == "completed"
+        assert summary["mlflow"]["logged"] is False and summary["mlflow"]["reason"]
