@@ -117,12 +117,38 @@ def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
 
     kinds: figure names (default: every one that applies); params: two parameters for the loss
     surface, e.g. "w[0],b". Yields plotting.Output items (a file written, or a note) as it goes,
-    so files written before an error are kept. Raises UserError (PlotOptionError,
-    RunFolderError). matplotlib loads only here.
+    so files written before an error are kept. A run logged to MLflow gets the figures drawn for
+    it as artifacts too (a note says so). Raises UserError (PlotOptionError, RunFolderError).
+    matplotlib loads only here.
     """
     from autogradcli import plotting
+    from autogradcli.plotting.runner import Output
 
-    yield from plotting.plot(run_dirs, kinds, fmt, out, dpi, params)
+    written = []
+    for output in plotting.plot(run_dirs, kinds, fmt, out, dpi, params):
+        if output.path is not None:
+            written.append(output.path)
+        yield output
+    note = _figures_to_mlflow(run_dirs, written)
+    if note is not None:
+        yield Output(note=note)
+
+
+def _figures_to_mlflow(run_dirs, written) -> str | None:
+    """Figures of one run that was logged to MLflow join its MLflow run; a note says how it went."""
+    from pathlib import Path
+
+    folders = [run_dirs] if isinstance(run_dirs, (str, Path)) else list(run_dirs)
+    if len(folders) != 1 or not written:
+        return None
+    from autogradcli.tracking import log_figures
+
+    logged = log_figures(Path(folders[0]), written)
+    if logged is None:
+        return None
+    if logged.logged:
+        return f"added {len(written)} figure(s) to MLflow run {logged.run_id}"
+    return f"figures not added to MLflow run {logged.run_id}: {logged.reason}"
 
 
 def load_run(path):

@@ -3,6 +3,7 @@ imports only downward.
 
     cli -> api -> sweeps -> training -> config, runs, nn, data -> engine;  errors anywhere
     plotting (under cli) reads runs/ and rebuilds models with nn/
+    tracking (MLflow) reads runs/; only training and sweeps call it
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ ALLOWED = {
     "autogradcli.data": set(),
     "autogradcli.config": {"autogradcli.nn.specs", "autogradcli.data.dataset"},
     "autogradcli.runs": {"autogradcli.data", "autogradcli.config"},
+    "autogradcli.tracking": {"autogradcli.runs"},
     "autogradcli.training": {"autogradcli.engine", "autogradcli.nn", "autogradcli.data",
-                             "autogradcli.config", "autogradcli.runs"},
+                             "autogradcli.config", "autogradcli.runs", "autogradcli.tracking"},
     "autogradcli.inference": {"autogradcli.engine", "autogradcli.nn", "autogradcli.data",
                               "autogradcli.runs"},
-    "autogradcli.sweeps": {"autogradcli.config", "autogradcli.runs", "autogradcli.training"},
+    "autogradcli.sweeps": {"autogradcli.config", "autogradcli.runs", "autogradcli.training",
+                           "autogradcli.tracking"},
     "autogradcli.plotting": {"autogradcli.engine", "autogradcli.nn", "autogradcli.runs",
                              "autogradcli.data", "autogradcli.sweeps.table"},
     "autogradcli.api": {"autogradcli.config", "autogradcli.training", "autogradcli.sweeps",
-                        "autogradcli.plotting", "autogradcli.inference"},
+                        "autogradcli.plotting", "autogradcli.inference", "autogradcli.tracking"},
     "autogradcli.cli": {"autogradcli.api"},
     "autogradcli": {"autogradcli.api"},
 }
@@ -150,6 +153,16 @@ def test_matplotlib_only_in_plotting(name):
         return
     for imported in imports_of(MODULES[name]):
         assert not within(imported, "matplotlib"), imported
+
+
+@pytest.mark.parametrize("name", list(MODULES))
+def test_mlflow_only_in_tracking_and_tracking_called_only_by_training_sweeps_api(name):
+    imports = imports_of(MODULES[name])
+    if not within(name, "autogradcli.tracking"):
+        assert not [i for i in imports if within(i, "mlflow")], name
+    if not within(name, "autogradcli.tracking", "autogradcli.training", "autogradcli.sweeps",
+                  "autogradcli.api"):
+        assert not [i for i in imports if within(i, "autogradcli.tracking")], name
 
 
 def test_nothing_imports_the_api_but_the_cli_and_the_package():

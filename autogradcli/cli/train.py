@@ -69,6 +69,10 @@ def train(
     executor: Annotated[Executor, typer.Option(help="Where sweep runs execute.")] = "local",
     scheduler: Annotated[str | None, typer.Option(
         metavar="ADDRESS", help="Dask scheduler address (with --executor dask).")] = None,
+    mlflow: Annotated[str | None, typer.Option(
+        "--mlflow", metavar="URI", show_default=False,
+        help="Also log the run(s) to MLflow at URI, e.g. sqlite:///mlflow.db (sets "
+             "output.mlflow.tracking_uri; needs the [mlflow] extra).")] = None,
     resume: Annotated[Path | None, typer.Option(
         metavar="RUN_DIR", show_default=False,
         help="Continue a stopped run from its last checkpoint (or extend a completed one with "
@@ -78,7 +82,7 @@ def train(
     """Train the experiment(s) described by CONFIG and write a run folder for each."""
     with exit_on_user_error():
         if resume is not None:
-            _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema)
+            _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema, mlflow)
             result = _run_one(lambda progress: api.resume(resume, set_ or (), progress=progress),
                               resume.name, quiet, json_out)
             if json_out:
@@ -89,7 +93,8 @@ def train(
         if schema:
             write_line(json.dumps(api.config_schema(), indent=2))
             return
-        loaded = [api.load_config(path, set_ or ()) for path in _require(configs)]
+        overrides = [*(set_ or ()), *_mlflow_override(mlflow)]
+        loaded = [api.load_config(path, overrides) for path in _require(configs)]
         grid = api.parse_grid(sweep) if sweep else {}
         executor = Executor(executor).value
         _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed)
@@ -102,6 +107,11 @@ def train(
         failed = _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping)
     if failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _mlflow_override(uri: str | None) -> list[str]:
+    """--mlflow URI as the override it stands for (JSON quoting is YAML: any URI stays text)."""
+    return [] if uri is None else [f"output.mlflow.tracking_uri={json.dumps(uri)}"]
 
 
 def _require(configs: list[Path] | None) -> list[Path]:
@@ -148,11 +158,11 @@ def _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping) -> b
     return failed
 
 
-def _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema) -> None:
+def _refuse_with_resume(configs, out, overwrite, seed, sweep, check, schema, mlflow) -> None:
     given = [flag for flag, value in (("CONFIG", configs), ("--out", out),
                                       ("--overwrite", overwrite), ("--seed", seed),
                                       ("--sweep", sweep), ("--check", check),
-                                      ("--schema", schema)) if value]
+                                      ("--schema", schema), ("--mlflow", mlflow)) if value]
     if given:
         raise UserError(f"--resume continues a run as it was; it takes no {', '.join(given)}",
                         where="--resume",
@@ -174,6 +184,8 @@ def _run_one(call, name, quiet, json_out) -> api.RunResult:
         show_summary(console, result)
     if not result.ok:
         print_error(f"error: {result.folder}: {result.message}")
+    for warning in result.warnings:
+        print_error(f"warning: {warning}")
     return result
 
 
@@ -186,6 +198,8 @@ def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, quiet, j
                        progress=None if console is None else partial(sweep_line, console))
     if console is not None:
         show_sweep(console, result)
+    for warning in result.warnings:
+        print_error(f"warning: {warning}")
     if json_out:
         write_line(json.dumps({
             "folder": str(result.folder), "keys": result.keys,

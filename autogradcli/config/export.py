@@ -22,6 +22,8 @@ def config_to_yaml(config: Config, relative_to: str | os.PathLike | None = None)
     data = config.model_dump(mode="json", exclude_none=False)
     if data.get("sweep") is None:
         data.pop("sweep", None)
+    if data["output"].get("mlflow") is None:
+        data["output"].pop("mlflow", None)  # untracked configs read as they did before MLflow
     if relative_to is not None and data["data"]["kind"] == "csv":
         absolute = (config.base_dir / data["data"]["path"]).resolve()
         relative = os.path.relpath(absolute, Path(relative_to).resolve())

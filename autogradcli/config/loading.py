@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
-from autogradcli.config import yaml_source
+from autogradcli.config import interpolate, yaml_source
+from autogradcli.config.compose import EXTENDS, read_composed
 from autogradcli.config.experiment import KINDS, PLAIN, Config
 from autogradcli.config.sections import keys_in_order
-from autogradcli.errors import ConfigError
+from autogradcli.errors import ConfigError, did_you_mean
 
 __all__ = ["config_with", "load_config", "output_dir", "resolve_seed"]
 
@@ -38,14 +42,106 @@ def _schema_at(path: tuple, raw: Any) -> yaml_source.Schema | None:
     return yaml_source.Schema(keys, kinds=list(kinds), kind=kind, keys_by_kind=others)
 
 
+def _unknown_subtree(path: tuple) -> str | None:
+    """The hint for a key no config may have (checked while parsing), else None."""
+    if len(path) == 1:
+        keys = [*Config.model_fields, EXTENDS]
+    elif len(path) == 2 and path[0] in PLAIN:
+        keys = list(PLAIN[path[0]].model_fields)
+    elif len(path) == 2 and path[0] in KINDS:
+        keys = list(dict.fromkeys(k for cls in KINDS[path[0]].values() for k in cls.model_fields))
+    else:
+        return None
+    return None if path[-1] in keys else did_you_mean(path[-1], keys)
+
+
+def _field_at(path: tuple, data: Any):
+    """The pydantic field a key path of the raw data names (kinds told apart by `kind`), or
+    None for a key no section has."""
+    model: Any = Config
+    node = data
+    for depth, key in enumerate(path):
+        fields = model.model_fields if model is not None else {}
+        if not isinstance(key, str) or key not in fields:
+            return None
+        if depth == len(path) - 1:
+            return fields[key]
+        node = node.get(key) if isinstance(node, dict) else None
+        model = _model_of(fields[key].annotation, node)
+    return None
+
+
+def _model_of(annotation: Any, node: Any) -> type[BaseModel] | None:
+    """The section class an annotation allows for this raw value (by its `kind`)."""
+    models = [t for t in _flat(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+    if len(models) <= 1:
+        return models[0] if models else None
+    kind = node.get("kind") if isinstance(node, dict) else None
+    for cls in models:
+        if kind in typing.get_args(cls.model_fields["kind"].annotation):
+            return cls
+    return None
+
+
+def _flat(annotation: Any) -> list:
+    """The types of a union / Optional / Annotated, flattened."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _flat(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _flat(arg)]
+    return [annotation]
+
+
+def _default_of(data: Any, path: tuple) -> Any:
+    """The default of a key the config does not write (for `${...}`), or interpolate.missing()."""
+    field = _field_at(path, data)
+    if field is None or field.default is PydanticUndefined:
+        return interpolate.missing()
+    return field.default
+
+
+def _apply_nulls(source: yaml_source.YamlSource) -> None:
+    """`key: null` over a base's value: null stays where null is a value (batch_size: null is a
+    full batch); elsewhere the key is deleted, so it takes its default or leaves the new kind."""
+    for path in sorted(source.nulled, key=len, reverse=True):
+        parent = source.data
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or parent.get(path[-1], 0) is not None:
+            continue
+        field = _field_at(path, source.data)
+        if field is None or type(None) not in _flat(field.annotation):
+            del parent[path[-1]]
+
+
+def _rebase_data_path(source: yaml_source.YamlSource, config_file: Path) -> None:
+    """A relative data.path written in a base file is relative to that file; the config keeps
+    paths relative to its own folder, so it is rewritten from there."""
+    key = ("data", "path")
+    written = source.files.get(key)
+    data = source.data.get("data")
+    value = data.get("path") if isinstance(data, dict) else None
+    if written is None or key in source.overridden or not isinstance(value, str):
+        return
+    if value and not Path(value).is_absolute():
+        moved = os.path.relpath(Path(written).parent / value, config_file.parent)
+        data["path"] = Path(moved).as_posix()
+
+
 def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Read, override (`KEY.PATH=VALUE`, values parsed as YAML) and validate an experiment config.
 
     Raises ConfigError naming the file, YAML line and key path of the first problem.
     """
-    source = yaml_source.read_yaml(Path(path))
+    source = read_composed(Path(path), _unknown_subtree)
     for text in overrides:
         source.apply_override(text)
+    # output.dir keeps ${name} and ${seed} as {name} and {seed}: the seed may be drawn at run time
+    interpolate.resolve(source, lambda key: _default_of(source.data, key),
+                        kept={("output", "dir"): {"name", "seed"}})
+    _apply_nulls(source)
+    _rebase_data_path(source, Path(path))
     config = _validate(source.data, source)
     config._source, config._yaml = Path(path).resolve(), source
     for key, values in (config.sweep or {}).items():

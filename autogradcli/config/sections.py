@@ -484,10 +484,23 @@ class TrainingConfig(Section):
                           "epoch).")
 
 
+class MlflowConfig(Section):
+    tracking_uri: str = Field(
+        min_length=1,
+        description="Where MLflow keeps runs: a local store such as sqlite:///mlflow.db, or a "
+                    "tracking server such as http://host:5000 (needs the [mlflow] extra).")
+    experiment: str | None = Field(
+        None, min_length=1,
+        description="MLflow experiment the run joins (created if new); null: the config's name.")
+
+
 class OutputConfig(Section):
     dir: str = Field(
         "runs/{name}", description="Run folder, relative to the working directory; {name} and "
                                    "{seed} are replaced by the experiment's name and seed.")
+    mlflow: MlflowConfig | None = Field(
+        None, description="Also log the finished run to MLflow (params, per-epoch metrics, "
+                          "summary, files); null: no tracking. --mlflow URI sets it too.")
 
     @field_validator("dir")
     @classmethod

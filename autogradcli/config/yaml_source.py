@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from autogradcli.config.yaml_bounds import UnknownKeys, compose, dotted
 from autogradcli.errors import ConfigError, did_you_mean
 
 Path_ = tuple  # a key path: str keys and int list indices, e.g. ("model", "hidden", 1)
@@ -57,17 +58,6 @@ class Schema:
     keys_by_kind: dict[str, list[str]] | None = None
 
 
-def dotted(path: Path_) -> str:
-    """("model", "hidden", 1) -> "model.hidden[1]"."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 def show(value: Any) -> str:
     """A short YAML-like rendering of a value for messages."""
     if isinstance(value, str):
@@ -90,6 +80,12 @@ class YamlSource:
     data: Any
     lines: dict[Path_, int]
     overridden: dict[Path_, str] = field(default_factory=dict)
+    # written in another file (a base the config extends): key path -> that file
+    files: dict[Path_, str] = field(default_factory=dict)
+    # filled in by an interpolation: key path -> (the reference "${data.n}", where that came from)
+    via: dict[Path_, tuple[str, str]] = field(default_factory=dict)
+    # set to null over a base's value: deleted before validation unless null is a value there
+    nulled: set = field(default_factory=set)
 
     def apply_override(self, text: str) -> None:
         """Apply one `KEY.PATH=VALUE` (VALUE parsed as YAML) to the raw data."""
@@ -102,16 +98,37 @@ class YamlSource:
         for prefix, text in self.overridden.items():
             if tuple(path[: len(prefix)]) == prefix:
                 return f"{self.file}: {dotted(path)} (from {{--set}} {text.strip()})"
-        line = self.line_of(path)
-        head = f"{self.file}:{line}" if line else self.file
-        return f"{head}: {dotted(path)}" if path else head
+        head = self.file_line(path)
+        text = f"{head}: {dotted(path)}" if path else head
+        for depth in range(len(path), 0, -1):
+            used = self.via.get(tuple(path[:depth]))
+            if used is not None:
+                return f"{text} (value of {used[0]}, {used[1]})"
+        return text
+
+    def origin(self, path: Path_) -> str:
+        """Where the value at `path` came from, as a phrase: "written at FILE:LINE", "from
+        {--set} KEY=VALUE"."""
+        for prefix, text in self.overridden.items():
+            if tuple(path[: len(prefix)]) == prefix:
+                return f"from {{--set}} {text.strip()}"
+        return f"written at {self.file_line(path)}"
 
     def line_of(self, path: Path_) -> int | None:
+        return self._nearest(path)[1]
+
+    def file_line(self, path: Path_) -> str:
+        """`file:line` where the nearest key of `path` that has a line was written."""
+        prefix, line = self._nearest(path)
+        file = self.files.get(prefix, self.file) if prefix is not None else self.file
+        return f"{file}:{line}" if line else file
+
+    def _nearest(self, path: Path_) -> tuple[Path_ | None, int | None]:
         for depth in range(len(path), 0, -1):
             line = self.lines.get(tuple(path[:depth]))
             if line:
-                return line
-        return None
+                return tuple(path[:depth]), line
+        return None, None
 
     def to_config_error(self, exc, schema_at: Callable[[Path_, Any], Schema | None],
                         at: Path_ | None = None, data: Any = None) -> ConfigError:
@@ -125,13 +142,15 @@ class YamlSource:
         path, message, hint = _explain(err, data, schema_at)
         if at is None:
             return ConfigError(message, where=self.where(path), hint=hint)
-        line = self.line_of(at)
-        head = f"{self.file}:{line}" if line else self.file
-        return ConfigError(f"{dotted(path)}: {message}", where=f"{head}: {dotted(at)}", hint=hint)
+        return ConfigError(f"{dotted(path)}: {message}", where=self.where(at), hint=hint)
 
 
-def read_yaml(path: Path) -> YamlSource:
-    """Parse a config file, recording the line of each key; ConfigError for every problem."""
+def read_yaml(path: Path, unknown: UnknownKeys | None = None) -> YamlSource:
+    """Parse a config file, recording the line of each key; ConfigError for every problem.
+
+    unknown(key path) -> None if the key may be there, else a hint: an unknown key with a list or
+    mapping under it is refused before that is built (see yaml_bounds).
+    """
     file = str(path)
     try:
         exists, is_file = path.exists(), path.is_file()
@@ -146,8 +165,7 @@ def read_yaml(path: Path) -> YamlSource:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc}", where=file) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose(text, file, unknown)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, file, text) from None
     except yaml.YAMLError as exc:
@@ -215,16 +233,17 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> N
 
 def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     """`optimizer.lr=0.05` -> (("optimizer", "lr"), 0.05); the value is parsed as YAML."""
+    shown = text if len(text) <= 80 else text[:77] + "..."  # a message, not an echo of the input
     match = _OVERRIDE.match(text)
     if match is None:
-        raise ConfigError("expected KEY.PATH=VALUE", where=f"{{--set}} {text}",
+        raise ConfigError("expected KEY.PATH=VALUE", where=f"{{--set}} {shown}",
                           hint="e.g. {--set} optimizer.lr=0.05 or {--set} model.hidden=[16,16]")
     key, value_text = match.group(1), match.group(2).strip()
     try:
-        value = yaml.safe_load(value_text) if value_text else None
+        value = compose(value_text, f"{{--set}} {shown}")[1] if value_text else None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"{{--set}} {text}",
+        raise ConfigError(f"the value is not valid YAML: {problem}", where=f"{{--set}} {shown}",
                           hint="quote strings with special characters, e.g. name='a: b'") from None
     return tuple(key.split(".")), value
 

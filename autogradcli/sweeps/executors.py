@@ -83,11 +83,12 @@ def _train(config: Any, folder: Path, resume: bool = False) -> tuple[str, str]:
         try:
             if resume:
                 try:
-                    result = resume_experiment(folder)
+                    result = resume_experiment(folder, track=False)
                     return result.status, result.message
                 except UserError:
                     pass  # it cannot continue after all: train it afresh, the same run
-            result = run_experiment(config, out=folder, overwrite=True, progress=None)
+            result = run_experiment(config, out=folder, overwrite=True, progress=None,
+                                    track=False)
         except UserError as exc:
             return "failed", exc.format(prefix="")
         except KeyboardInterrupt:

@@ -41,6 +41,7 @@ from autogradcli.sweeps.table import (
     SweepRow,
     sweep_csv,
 )
+from autogradcli.sweeps.tracker import SweepTracker
 
 __all__ = ["EXECUTORS", "sweep"]
 
@@ -99,6 +100,7 @@ class _Sweep:
         self.rows: dict[str, SweepRow] = {}
         self.done = 0
         self.started = False
+        self.tracker: SweepTracker | None = None
 
     def run(self, pool, remote: bool) -> SweepResult:
         by_name = {p.name: p for p in self.points}
@@ -115,8 +117,11 @@ class _Sweep:
             if self.started:
                 self._write_csv()
                 clear_partials(self.folder, keep=can_continue)  # a rerun continues them
+            if self.tracker is not None:
+                self.tracker.close()
             lock.release()
-        return SweepResult(self.folder, list(self.grid), self._ordered_rows())
+        warnings = self.tracker.warnings if self.tracker is not None else []
+        return SweepResult(self.folder, list(self.grid), self._ordered_rows(), warnings)
 
     def _start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -128,7 +133,9 @@ class _Sweep:
                        and resumable(path, waiting[path.name].config))
         swept = self.base.copied(sweep=self.grid)
         write_atomic(self.folder / SWEEP_YAML, config_to_yaml(swept, relative_to=self.folder))
+        self.tracker = SweepTracker(self.base, swept, self.folder)
         for point in (p for p in self.points if p.state == "skip"):
+            self.tracker.add(point.folder, kept=True)
             self._record(point, row_of(point, point.summary, None, skipped=True))
 
     def _task(self, point: Point, remote: bool) -> RunTask:
@@ -144,6 +151,7 @@ class _Sweep:
         summary = summary_or_none(partial)
         if summary is not None:
             move_run(partial, point.folder)
+            self.tracker.add(point.folder)
         shutil.rmtree(partial, ignore_errors=True)
         self._record(point, row_of(point, summary, outcome, skipped=False))
         self._write_csv()

@@ -71,6 +71,7 @@ class SweepResult:
     folder: Path
     keys: list[str]
     rows: list[SweepRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. runs not logged to MLflow
 
     @property
     def runs(self) -> list[SweepRow]:

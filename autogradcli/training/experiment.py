@@ -38,7 +38,8 @@ class RunResult:
 
     status: completed | diverged | interrupted | failed; `folder` the run folder; `summary` the
     contents of its summary.json; `message` one line for people; `config` the config as run (seed
-    resolved); `error` the exception of a failed run.
+    resolved); `error` the exception of a failed run; `warnings` what went wrong beside the run
+    (MLflow logging).
     """
 
     status: str
@@ -47,6 +48,7 @@ class RunResult:
     message: str
     config: Config | None = None
     error: BaseException | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)  # e.g. the run could not be logged
 
     @property
     def ok(self) -> bool:
@@ -65,10 +67,12 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: int | None = None,
-                   progress: Callable[[Any], None] | None = None) -> RunResult:
+                   progress: Callable[[Any], None] | None = None, track: bool = True
+                   ) -> RunResult:
     """Train one experiment and write its run folder; api.train documents the arguments.
 
-    Called by api.train and by the sweep workers (which must not import the API).
+    Called by api.train and by the sweep workers (which must not import the API; they pass
+    track=False: the sweep logs its runs to MLflow itself, as children of one parent run).
     """
     config = _config.resolve_seed(config, seed)
     experiment = build(config)
@@ -88,9 +92,26 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
             folder.describe_model(model_info(config, experiment.dataset, config_text))
             controls = build_controls(config)
             controls.stops = stops
-            return _train(config, experiment, folder, controls, progress)
+            return _tracked(_train(config, experiment, folder, controls, progress), track)
         finally:
             folder.release()
+
+
+def _tracked(result: RunResult, track: bool) -> RunResult:
+    """The run logged to MLflow when its config asks (output.mlflow); a failure is a warning."""
+    settings = result.config.output.mlflow if result.config is not None else None
+    if not track or settings is None:
+        return result
+    from autogradcli.tracking import log_run  # only now: MLflow is slow to import
+
+    logged = log_run(result.folder, settings.tracking_uri,
+                     settings.experiment or result.config.name)
+    with contextlib.suppress(RunFolderError):
+        result.summary = read_summary(result.folder / SUMMARY)  # now with its "mlflow" entry
+    if not logged.logged:
+        result.warnings.append(f"{result.folder}: not logged to MLflow at "
+                               f"{settings.tracking_uri}: {logged.reason}")
+    return result
 
 
 def _setup_failed(config: Config, folder: RunFolder, exc: OSError) -> RunResult:
@@ -125,8 +146,8 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
     return result(outcome.status, outcome.message)
 
 
-def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | None = None
-                      ) -> RunResult:
+def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | None = None,
+                      track: bool = True) -> RunResult:
     """Continue a stopped run from its checkpoint; api.resume documents it."""
     path = Path(path)
     summary = read_summary(path / SUMMARY) if (path / SUMMARY).is_file() else None
@@ -149,7 +170,9 @@ def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | N
     with DeferredStops() as stops:
         folder = RunFolder(path, resume=True)  # claims the folder: one writer at a time
         try:
-            return _continue(path, config, extended, saved, checkpoint, folder, stops, progress)
+            result = _continue(path, config, extended, saved, checkpoint, folder, stops,
+                               progress)
+            return _tracked(result, track)
         finally:
             folder.release()
 
