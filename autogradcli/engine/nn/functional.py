@@ -5,4 +5,18 @@ The functions live beside the ops they use; this module only gathers them under 
 
 from ..functional import log_softmax, relu, sigmoid, softmax, tanh
 
+# ---------------------------------------------------------------- kernels: conv, pooling, layers
+from .attention import scaled_dot_product_attention
+from .conv import conv1d, conv2d, conv_transpose2d
+from .layers import dropout, embedding, linear, one_hot
+from .normalization import batch_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "tanh"]
+
+# ---------------------------------------------------------------- kernels: conv, pooling, layers
+__all__ += [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "conv_transpose2d",
+    "dropout", "embedding", "layer_norm", "linear", "max_pool2d", "one_hot",
+    "scaled_dot_product_attention",
+]
