@@ -97,6 +97,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return y.squeeze(0) if unbatched else y
 
 
+def _single(value):
+    return value if isinstance(value, int) else next(iter(value))
+
+
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation of input (N, C, L) with weight (O, C // groups, K): conv2d on H = 1."""
     x, unbatched = _batched(input, 3, "conv1d")
@@ -104,9 +108,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if weight.ndim != 3:
         raise RuntimeError(f"conv1d: expected a 3-D weight, got shape {tuple(weight.shape)}")
     if not isinstance(padding, str):
-        padding = (0, padding if isinstance(padding, int) else tuple(padding)[0])
-    stride = (1, stride if isinstance(stride, int) else tuple(stride)[0])
-    dilation = (1, dilation if isinstance(dilation, int) else tuple(dilation)[0])
+        padding = (0, _single(padding))
+    stride, dilation = (1, _single(stride)), (1, _single(dilation))
     y = conv2d(x.unsqueeze(2), weight.unsqueeze(2), None, stride, padding, dilation, groups)
     y = _add_bias(y.squeeze(2), bias)
     return y.squeeze(0) if unbatched else y

@@ -56,7 +56,7 @@ def _windows(xp, dims):
 
 def _argmax_positions(x, dims):
     """Per window, (row, col) in x of its first largest element (torch's choice on ties)."""
-    (kh, sh, ph, dh, oh, rh), (kw, sw, pw, dw, ow, rw) = dims
+    (_, sh, ph, dh, oh, rh), (kw, sw, pw, dw, ow, rw) = dims
     pads = ((0, 0), (0, 0), (ph, rh), (pw, rw))
     windows = _windows(np.pad(x, pads, constant_values=-np.inf), dims)
     tap = np.argmax(windows, axis=-1)

@@ -119,7 +119,8 @@ def _apply(cls, a, b, geo):
 
 
 class Conv(Op):
-    """y = conv(x, w), cross-correlation as torch;  dx = conv_input(g, w),  dw = conv_weight(x, g)"""
+    """y = conv(x, w), cross-correlation (as torch);  dx = conv_input(g, w),  dw = conv_weight(x, g)
+    (kernels are not flipped; padding is zeros)"""
 
     torch_name = "ConvolutionBackward0"
 
