@@ -1,14 +1,13 @@
 """Rows of the convolution family: conv, its input gradient (conv_transpose), its weight gradient.
 
 The three are bilinear, and the vector-Jacobian product of each is another of the three, so
-second derivatives flow through the same rows. Windows come from numpy strides and one batched
-matmul per call; the only Python loop is over kernel taps (col2im), never over pixels.
+second derivatives flow through the same rows. Each is one batched matmul on an im2col matrix,
+built (and folded back) by slicing: the only Python loop is over kernel taps, never over pixels.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Op
 from ..tensor import Tensor, _operand
@@ -43,24 +42,41 @@ class Geometry:
         return tuple(n + lo + hi for n, (lo, hi) in zip(self.x_shape[2:], self.padding))
 
 
-def _pad(x, geo):
-    (t, b), (left, r) = geo.padding
-    if not (t or b or left or r):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)))
-
-
-def _columns(xp, geo):
-    """The windows of the padded input as a (G, N*OH*OW, C/G*KH*KW) matrix, one row per pixel."""
-    n, c = xp.shape[:2]
+def _taps(geo):
+    """Per kernel tap (i, j): the rows and columns of the padded input it meets, as slices."""
     kh, kw = geo.w_shape[2:]
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     oh, ow = geo.out_hw
-    win = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
-    win = win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, ::dh, ::dw]
-    g = geo.groups
-    win = win.reshape(n, g, c // g, oh, ow, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    return win.reshape(g, n * oh * ow, (c // g) * kh * kw)
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, (slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
+                         slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
+
+
+def _columns(x, geo):
+    """im2col: the windows of the padded input as a (G, N*OH*OW, KH*KW*C/G) matrix, one row per
+    output pixel. Channels last, so each tap's copy moves whole pixels (fast), not strided cells."""
+    n, c, h, w = x.shape
+    kh, kw = geo.w_shape[2:]
+    oh, ow = geo.out_hw
+    (t, _), (left, _) = geo.padding
+    xh = np.zeros((n, *geo.padded_hw, c), dtype=x.dtype)
+    xh[:, t : t + h, left : left + w] = x.transpose(0, 2, 3, 1)
+    cols = np.empty((n, oh, ow, kh, kw, c), dtype=x.dtype)
+    for i, j, (rows, cols_) in _taps(geo):
+        cols[:, :, :, i, j] = xh[:, rows, cols_]
+    groups = geo.groups
+    if groups == 1:
+        return cols.reshape(1, n * oh * ow, kh * kw * c)
+    cols = cols.reshape(n * oh * ow, kh * kw, groups, c // groups).transpose(2, 0, 1, 3)
+    return cols.reshape(groups, n * oh * ow, kh * kw * (c // groups))
+
+
+def _weight_matrix(w, groups):
+    """The filters (O, C/G, KH, KW) as (G, O/G, KH*KW*C/G), columns in _columns' order."""
+    o = w.shape[0]
+    w = w.reshape(groups, o // groups, *w.shape[1:]).transpose(0, 1, 3, 4, 2)
+    return w.reshape(groups, o // groups, -1)
 
 
 def _grad_matrix(g, geo):
@@ -77,38 +93,36 @@ def conv(x, w, geo):
     n = x.shape[0]
     o = w.shape[0]
     oh, ow = geo.out_hw
-    cols = _columns(_pad(x, geo), geo)
-    wm = w.reshape(geo.groups, o // geo.groups, -1)
-    y = np.matmul(cols, wm.transpose(0, 2, 1))
+    y = np.matmul(_columns(x, geo), _weight_matrix(w, geo.groups).transpose(0, 2, 1))
     y = y.reshape(geo.groups, n, oh, ow, o // geo.groups).transpose(1, 0, 4, 2, 3)
     return np.ascontiguousarray(y).reshape(n, o, oh, ow)
 
 
 def conv_input(g, w, geo):
-    """The adjoint of conv in x (= conv_transpose of g with w): each tap's products added back."""
+    """The adjoint of conv in x (= conv_transpose of g with w): each tap's products added back
+    (col2im, channels last)."""
     n, c, h, wd = geo.x_shape
     kh, kw = geo.w_shape[2:]
-    (sh, sw), (dh, dw) = geo.stride, geo.dilation
     oh, ow = geo.out_hw
     groups = geo.groups
-    cols = np.matmul(_grad_matrix(g, geo), w.reshape(groups, w.shape[0] // groups, -1))
-    cols = cols.reshape(groups, n, oh, ow, c // groups, kh, kw).transpose(5, 6, 1, 0, 4, 2, 3)
-    hp, wp = geo.padded_hw
-    gx = np.zeros((n, groups, c // groups, hp, wp), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + (oh - 1) * sh + 1, sh)
-            cols_ = slice(j * dw, j * dw + (ow - 1) * sw + 1, sw)
-            gx[:, :, :, rows, cols_] += cols[i, j]
+    cols = np.matmul(_grad_matrix(g, geo), _weight_matrix(w, groups))
+    cols = cols.reshape(groups, n, oh, ow, kh, kw, c // groups)
+    if groups > 1:
+        cols = cols.transpose(1, 2, 3, 4, 5, 0, 6)
+    cols = cols.reshape(n, oh, ow, kh, kw, c)
+    gx = np.zeros((n, *geo.padded_hw, c), dtype=cols.dtype)
+    for i, j, (rows, cols_) in _taps(geo):
+        gx[:, rows, cols_] += cols[:, :, :, i, j]
     (t, _), (left, _) = geo.padding
-    return np.ascontiguousarray(gx.reshape(n, c, hp, wp)[:, :, t : t + h, left : left + wd])
+    return np.ascontiguousarray(gx[:, t : t + h, left : left + wd].transpose(0, 3, 1, 2))
 
 
 def conv_weight(x, g, geo):
     """The adjoint of conv in w: each window of x weighted by the output gradient there."""
-    cols = _columns(_pad(x, geo), geo)
-    gw = np.matmul(_grad_matrix(g, geo).transpose(0, 2, 1), cols)
-    return gw.reshape(geo.w_shape)
+    o, cg, kh, kw = geo.w_shape
+    gw = np.matmul(_grad_matrix(g, geo).transpose(0, 2, 1), _columns(x, geo))
+    gw = gw.reshape(geo.groups, o // geo.groups, kh, kw, cg).transpose(0, 1, 4, 2, 3)
+    return np.ascontiguousarray(gw).reshape(geo.w_shape)
 
 
 def _apply(cls, a, b, geo):
