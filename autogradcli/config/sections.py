@@ -17,9 +17,8 @@ from pydantic import Field, field_validator, model_validator
 from autogradcli.config.fields import Bool, InitValue, Integer, Number, Range, Section
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
-from autogradcli.nn.specs import METRICS
+from autogradcli.nn.specs import METRICS, ConvLayer, feature_maps
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
-from autogradcli.nn.specs import ConvLayer, feature_maps
 
 MetricName = Literal[tuple(METRICS)]  # the names nn/specs.py knows
 

@@ -1,4 +1,4 @@
-"""Time per epoch of the digits CNN (configs/digits_cnn.yaml's network) on the engine and in PyTorch.
+"""Time per epoch of the digits CNN (configs/digits_cnn.yaml's network), engine against PyTorch.
 
 Run on demand: `python tests/benchmarks/bench_cnn.py`. Prints a table; never collected by pytest.
 One thread each (numpy's BLAS and torch), the same network, data, batches and Adam, in float64

@@ -1,12 +1,11 @@
 """max_pool2d, avg_pool2d and adaptive_avg_pool2d as torch.nn.functional.
 
-max pooling finds each window's argmax with numpy strides and takes x there (ops/pooling.py);
+max pooling finds each window's argmax (one slice per kernel tap), then takes x there (ops/pooling);
 average pooling is a convolution with a constant kernel divided by torch's per-window count;
 adaptive average pooling is two constant averaging matrices, so every gradient is exact.
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..ops import matmul
 from ..ops.conv import Conv, Geometry
@@ -48,23 +47,30 @@ def _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, name):
 
 
 def _windows(xp, dims):
+    """(N, C, OH, OW, KH*KW): each window's elements in row-major tap order, one slice per tap
+    (faster than copying a sliding-window view)."""
     (kh, sh, _, dh, oh, _), (kw, sw, _, dw, ow, _) = dims
-    win = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
-    win = win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, ::dh, ::dw]
-    return win.reshape(*win.shape[:4], kh * kw)
+    rows = [slice(i * dh, i * dh + (oh - 1) * sh + 1, sh) for i in range(kh)]
+    cols = [slice(j * dw, j * dw + (ow - 1) * sw + 1, sw) for j in range(kw)]
+    taps = [xp[:, :, r, c] for r in rows for c in cols]
+    return np.stack(taps, axis=-1)
+
+
+def _padded(x, pads, value):
+    return np.pad(x, pads, constant_values=value) if any(p for pair in pads for p in pair) else x
 
 
 def _argmax_positions(x, dims):
     """Per window, (row, col) in x of its first largest element (torch's choice on ties)."""
     (_, sh, ph, dh, oh, rh), (kw, sw, pw, dw, ow, rw) = dims
     pads = ((0, 0), (0, 0), (ph, rh), (pw, rw))
-    windows = _windows(np.pad(x, pads, constant_values=-np.inf), dims)
+    windows = _windows(_padded(x, pads, -np.inf), dims)
     tap = np.argmax(windows, axis=-1)
-    if np.isneginf(x).any():  # a window of -inf only must still point inside x, as in torch
-        valid = np.pad(np.ones(x.shape[2:], dtype=np.int8)[None, None], pads)
-        first_valid = np.argmax(_windows(valid, dims), axis=-1)
+    if ph or pw or rh or rw:
         chosen = np.take_along_axis(windows, tap[..., None], axis=-1)[..., 0]
-        tap = np.where(np.isneginf(chosen), first_valid, tap)
+        if np.isneginf(chosen).any():  # a window of -inf only must still point inside x (torch)
+            valid = _padded(np.ones(x.shape[2:], dtype=np.int8)[None, None], pads, 0)
+            tap = np.where(np.isneginf(chosen), np.argmax(_windows(valid, dims), axis=-1), tap)
     rows = np.arange(oh)[:, None] * sh + (tap // kw) * dh - ph
     cols = np.arange(ow)[None, :] * sw + (tap % kw) * dw - pw
     return rows, cols

@@ -6,6 +6,7 @@ built (and folded back) by slicing: the only Python loop is over kernel taps, ne
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class Geometry:
     dilation: tuple
     groups: int
 
-    @property
+    @cached_property
     def out_hw(self):
         """(OH, OW): how many windows fit along each spatial dim of the padded input."""
         sizes = []
@@ -37,7 +38,7 @@ class Geometry:
             sizes.append((n + lo + hi - d * (k - 1) - 1) // s + 1)
         return tuple(sizes)
 
-    @property
+    @cached_property
     def padded_hw(self):
         return tuple(n + lo + hi for n, (lo, hi) in zip(self.x_shape[2:], self.padding))
 
