@@ -1,4 +1,4 @@
-"""Export scikit-learn's bundled diabetes, iris and digits datasets to the small CSV files in this folder.
+"""Export scikit-learn's bundled diabetes, iris and digits datasets to small CSV files here.
 
 Run once by a maintainer (`python data/export_datasets.py`); scikit-learn is needed only here,
 never by autogradcli itself. The output is deterministic, so rerunning it must leave git with no
