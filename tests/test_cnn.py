@@ -165,3 +165,18 @@ def test_the_shipped_digits_config_validates_and_counts_its_parameters():
     assert config.model.kind == "cnn"
     maps = feature_maps(config.model.image, config.model.layers())
     assert math.prod(maps[-1]) > 0
+
+
+def test_an_image_that_does_not_fit_the_csv_columns_is_one_message_exit_2(tmp_path):
+    import subprocess
+
+    from helpers import TRAIN
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(TINY.replace("image: [1, 8, 8]", "image: [1, 8, 9]"))
+    done = subprocess.run([*TRAIN, str(path), "--out", str(tmp_path / "run")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {path}:") and "model.image" in done.stderr
+    assert "holds 72 values; the data has 64 features" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()

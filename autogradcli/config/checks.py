@@ -6,7 +6,6 @@ config.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,12 +33,10 @@ def _check_model_fits_data(config: Any) -> None:
     if problem:
         raise FieldProblem(("model", "kind"), problem,
                            hint="use kind: linear_multi for several features")
-    image, n_features = getattr(config.model, "image", None), data.n_features_known()
-    if image and n_features is not None and math.prod(image) != n_features:
-        raise FieldProblem(("model", "image"), f"an image of {image} holds {math.prod(image)} "
-                                               f"values; the data has {n_features} features",
-                           hint="give the data's features, in row-major order, as "
-                                "[channels, height, width]")
+    n_features = data.n_features_known()
+    misfit = None if n_features is None else config.model.features_problem(n_features)
+    if misfit:
+        raise FieldProblem(("model", misfit[0]), misfit[1], hint=misfit[2])
     if model.classification and not data.is_classification():
         raise FieldProblem(("model", "kind"), f"model '{model.kind}' needs class labels",
                            hint="use data kind 'classes', or 'csv' with classes: [...]")

@@ -7,6 +7,7 @@ Their fields are the YAML keys, their descriptions the documentation (and the JS
 
 from __future__ import annotations
 
+import math
 import operator
 import string
 from functools import reduce
@@ -234,6 +235,10 @@ class _ModelBase(Section):
         """The model's own arguments beyond its sizes and init (an MLP's activation)."""
         return {}
 
+    def features_problem(self, n_features: int) -> tuple[str, str, str] | None:
+        """(key, problem, hint) when this section cannot take rows of n_features, else None."""
+        return None
+
     @model_validator(mode="after")
     def _init_names(self):
         if isinstance(self.init, dict):
@@ -366,6 +371,14 @@ class CnnModel(_ModelBase):
     def options(self) -> dict[str, Any]:
         return {"image": list(self.image), "conv": [layer.model_dump() for layer in self.conv],
                 "activation": self.activation}
+
+    def features_problem(self, n_features: int) -> tuple[str, str, str] | None:
+        pixels = math.prod(self.image)
+        if pixels == n_features:
+            return None
+        return ("image", f"an image of {list(self.image)} holds {pixels} values; the data has "
+                         f"{n_features} features",
+                "give the data's features, in row-major order, as [channels, height, width]")
 
 
 ModelConfig = kinds_of("model")
