@@ -2,7 +2,7 @@
 
 Run on demand: `python tests/benchmarks/bench_cnn.py`. Prints a table; never collected by pytest.
 One thread each (numpy's BLAS and torch), the same network, data, batches and Adam, in float64
-(what autograd-train uses) and float32 (torch's default); best of a few epochs. Without torch, only
+(what autograd-train uses) and float32 (torch's default); best of a few epochs, in turns. Without torch, only
 the engine's rows are printed. Also the forward and backward of single conv2d / max_pool2d calls.
 """
 
@@ -109,13 +109,18 @@ def kernel(lib, name, dtype):
     return run
 
 
-def best_of(fn, repeats=5):
-    best = float("inf")
+def side_by_side(ours, theirs, repeats=5):
+    """Best seconds per call of each, the two measured in turns (so a busy moment of a shared
+    machine hits both); theirs is None without torch."""
+    best = [float("inf"), float("inf")]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        for k, fn in enumerate((ours, theirs)):
+            if fn is None:
+                continue
+            start = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best[0], (best[1] if theirs is not None else None)
 
 
 def row(name, ours, other, unit, scale):
@@ -130,12 +135,12 @@ def main():
     for label, ours_dtype, torch_dtype in (("float64", ag.float64, "float64"),
                                            ("float32", ag.float32, "float32")):
         t_dtype = getattr(torch, torch_dtype) if torch else None
-        ours = best_of(engine_epoch(ours_dtype), 3)
-        theirs = best_of(torch_epoch(t_dtype), 3) if torch else None
+        theirs = torch_epoch(t_dtype) if torch else None
+        ours, theirs = side_by_side(engine_epoch(ours_dtype), theirs, 3)
         row(f"epoch, 1,437 images / batch 32, {label}", ours, theirs, "ms", 1e3)
         for name in ("conv2d", "max_pool2d"):
-            ours = best_of(kernel(ag, name, ours_dtype), 20)
-            theirs = best_of(kernel(torch, name, t_dtype), 20) if torch else None
+            theirs = kernel(torch, name, t_dtype) if torch else None
+            ours, theirs = side_by_side(kernel(ag, name, ours_dtype), theirs, 20)
             row(f"{name} fwd+bwd (32, 8, 8, 8), {label}", ours, theirs, "us", 1e6)
 
 
