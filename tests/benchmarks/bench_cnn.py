@@ -2,8 +2,8 @@
 
 Run on demand: `python tests/benchmarks/bench_cnn.py`. Prints a table; never collected by pytest.
 One thread each (numpy's BLAS and torch), the same network, data, batches and Adam, in float64
-(what autograd-train uses) and float32 (torch's default); best of a few epochs, in turns. Without torch, only
-the engine's rows are printed. Also the forward and backward of single conv2d / max_pool2d calls.
+(what autograd-train uses) and float32 (torch's default); best of a few epochs, in turns. Without
+torch, only the engine's rows are printed. Also forward + backward of single conv2d / max_pool2d.
 """
 
 import os
