@@ -64,3 +64,10 @@ __all__ = [
     "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
     "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
 ]
+
+# ---------------------------------------------------------------- kernels (conv, pooling)
+# torch also offers these at the top level (torch.conv2d, torch.max_pool2d), same arguments.
+from .nn.conv import conv1d, conv2d, conv_transpose2d
+from .nn.pooling import max_pool2d
+
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d"]
