@@ -180,3 +180,18 @@ def test_an_image_that_does_not_fit_the_csv_columns_is_one_message_exit_2(tmp_pa
     assert done.stderr.startswith(f"error: {path}:") and "model.image" in done.stderr
     assert "holds 72 values; the data has 64 features" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("2", "2")])
+def test_the_commands_use_one_blas_thread_unless_told_otherwise(given, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import os, autogradcli.cli; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == expected
