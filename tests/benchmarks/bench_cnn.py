@@ -30,7 +30,7 @@ except ImportError:  # the benchmark still reports our own figures
 DIGITS = Path(__file__).resolve().parents[2] / "data" / "digits.csv"
 CONV = [{"channels": 8, "kernel": 3, "padding": 1, "pool": 2},
         {"channels": 16, "kernel": 3, "padding": 1, "pool": 2}]
-HIDDEN, BATCH = [32], 32
+HIDDEN, BATCH = [32], 64
 
 
 def digits():
@@ -137,7 +137,7 @@ def main():
         t_dtype = getattr(torch, torch_dtype) if torch else None
         theirs = torch_epoch(t_dtype) if torch else None
         ours, theirs = side_by_side(engine_epoch(ours_dtype), theirs, 3)
-        row(f"epoch, 1,437 images / batch 32, {label}", ours, theirs, "ms", 1e3)
+        row(f"epoch, 1,437 images / batch 64, {label}", ours, theirs, "ms", 1e3)
         for name in ("conv2d", "max_pool2d"):
             theirs = kernel(torch, name, t_dtype) if torch else None
             ours, theirs = side_by_side(kernel(ag, name, ours_dtype), theirs, 20)

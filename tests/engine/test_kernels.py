@@ -156,3 +156,16 @@ def test_sdpa_causal_masks_the_future_and_refuses_an_extra_mask():
 def test_linear_matches_matmul_with_the_transposed_weight():
     x, w, b = ag.randn(2, 3), ag.randn(4, 3), ag.randn(4)
     assert np.allclose(F.linear(x, w, b).numpy(), x.numpy() @ w.numpy().T + b.numpy())
+
+
+def test_conv_reuses_its_columns_and_frees_them_after_backward():
+    x = ag.randn(2, 3, 5, 5, dtype=ag.float64)
+    w = ag.randn(4, 3, 3, 3, dtype=ag.float64, requires_grad=True)
+    y = F.conv2d(x, w, padding=1)
+    y.sum().backward(retain_graph=True)
+    first = w.grad.numpy().copy()
+    assert y.grad_fn.cols is not None  # kept for the second walk
+    w.grad = None
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), first)
+    assert y.grad_fn.cols is None

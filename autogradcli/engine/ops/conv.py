@@ -89,12 +89,14 @@ def _grad_matrix(g, geo):
     return g.reshape(groups, n * oh * ow, o // groups)
 
 
-def conv(x, w, geo):
-    """y[n, o] = sum over the group's channels and taps of w[o] * the window of x (no flip)."""
+def conv(x, w, geo, cols=None):
+    """y[n, o] = sum over the group's channels and taps of w[o] * the window of x (no flip).
+    cols: x's im2col matrix, when the caller already has it."""
     n = x.shape[0]
     o = w.shape[0]
     oh, ow = geo.out_hw
-    y = np.matmul(_columns(x, geo), _weight_matrix(w, geo.groups).transpose(0, 2, 1))
+    cols = _columns(x, geo) if cols is None else cols
+    y = np.matmul(cols, _weight_matrix(w, geo.groups).transpose(0, 2, 1))
     y = y.reshape(geo.groups, n, oh, ow, o // geo.groups).transpose(1, 0, 4, 2, 3)
     return np.ascontiguousarray(y).reshape(n, o, oh, ow)
 
@@ -118,10 +120,12 @@ def conv_input(g, w, geo):
     return np.ascontiguousarray(gx[:, t : t + h, left : left + wd].transpose(0, 3, 1, 2))
 
 
-def conv_weight(x, g, geo):
-    """The adjoint of conv in w: each window of x weighted by the output gradient there."""
+def conv_weight(x, g, geo, cols=None):
+    """The adjoint of conv in w: each window of x weighted by the output gradient there.
+    cols: x's im2col matrix, when the caller already has it."""
     o, cg, kh, kw = geo.w_shape
-    gw = np.matmul(_grad_matrix(g, geo).transpose(0, 2, 1), _columns(x, geo))
+    cols = _columns(x, geo) if cols is None else cols
+    gw = np.matmul(_grad_matrix(g, geo).transpose(0, 2, 1), cols)
     gw = gw.reshape(geo.groups, o // geo.groups, kh, kw, cg).transpose(0, 1, 4, 2, 3)
     return np.ascontiguousarray(gw).reshape(geo.w_shape)
 
@@ -138,18 +142,28 @@ class Conv(Op):
     (kernels are not flipped; padding is zeros)"""
 
     torch_name = "ConvolutionBackward0"
+    cols = None  # x's im2col matrix from the forward pass, reused by the weight's gradient
 
     def __init__(self, geo):
         self.geo = geo
 
     def forward(self, x, w):
-        return conv(x, w, self.geo)
+        self.cols = _columns(x, self.geo)
+        return conv(x, w, self.geo, self.cols)
 
     def backward(self, g, x, w):
         px, pw = self.parents
         gx = _apply(ConvInput, g, w, self.geo) if px is not None else None
-        gw = _apply(ConvWeight, x, g, self.geo) if pw is not None else None
+        gw = None
+        if pw is not None and isinstance(g, Tensor):
+            gw = _apply(ConvWeight, x, g, self.geo)  # recorded, for second derivatives
+        elif pw is not None:
+            gw = conv_weight(x, g, self.geo, self.cols)
         return gx, gw
+
+    def release(self):
+        super().release()
+        self.cols = None
 
 
 class ConvInput(Op):
