@@ -28,8 +28,8 @@ except ImportError:  # the benchmark still reports our own figures
     torch = None
 
 DIGITS = Path(__file__).resolve().parents[2] / "data" / "digits.csv"
-CONV = [{"channels": 8, "kernel": 3, "padding": 1, "pool": 2},
-        {"channels": 16, "kernel": 3, "padding": 1, "pool": 2}]
+CONV = [{"channels": 16, "kernel": 3, "padding": 1, "pool": 2},
+        {"channels": 32, "kernel": 3, "padding": 1, "pool": 2}]
 HIDDEN, BATCH = [32], 64
 
 

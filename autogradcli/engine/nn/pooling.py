@@ -88,7 +88,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     rows, cols = _argmax_positions(x.data, dims)
     plane = rows * w + cols
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
-    out = TakeFlat.apply(x, idx=planes + plane)
+    # windows that cannot overlap never pick one element twice: the backward can write, not add
+    apart = all(s >= d * (k - 1) + 1 for k, s, _, d, _, _ in dims)
+    out = TakeFlat.apply(x, idx=planes + plane, unique=apart)
     indices = _make(plane.astype(np.int64))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
