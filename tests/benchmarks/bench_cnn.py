@@ -136,7 +136,7 @@ def main():
                                            ("float32", ag.float32, "float32")):
         t_dtype = getattr(torch, torch_dtype) if torch else None
         theirs = torch_epoch(t_dtype) if torch else None
-        ours, theirs = side_by_side(engine_epoch(ours_dtype), theirs, 3)
+        ours, theirs = side_by_side(engine_epoch(ours_dtype), theirs, 5)
         row(f"epoch, 1,437 images / batch 64, {label}", ours, theirs, "ms", 1e3)
         for name in ("conv2d", "max_pool2d"):
             theirs = kernel(torch, name, t_dtype) if torch else None
