@@ -1,4 +1,4 @@
-"""Export scikit-learn's bundled diabetes and iris datasets to the small CSV files in this folder.
+"""Export scikit-learn's bundled diabetes, iris and digits datasets to small CSV files here.
 
 Run once by a maintainer (`python data/export_datasets.py`); scikit-learn is needed only here,
 never by autogradcli itself. The output is deterministic, so rerunning it must leave git with no
@@ -47,6 +47,18 @@ def export_iris() -> None:
     write_csv(HERE / "iris.csv", header, rows)
 
 
+def export_digits() -> None:
+    from sklearn.datasets import load_digits
+
+    # 8x8 images, one column per pixel in row-major order (pixel_<row>_<col>, grey levels 0..16),
+    # then the digit as a label; a config reshapes the 64 columns with model.image: [1, 8, 8].
+    bunch = load_digits()
+    header = [*bunch.feature_names, "digit"]
+    rows = [[*(str(int(v)) for v in x), str(int(t))] for x, t in zip(bunch.data, bunch.target)]
+    write_csv(HERE / "digits.csv", header, rows)
+
+
 if __name__ == "__main__":
     export_diabetes()
     export_iris()
+    export_digits()

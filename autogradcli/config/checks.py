@@ -33,6 +33,10 @@ def _check_model_fits_data(config: Any) -> None:
     if problem:
         raise FieldProblem(("model", "kind"), problem,
                            hint="use kind: linear_multi for several features")
+    n_features = data.n_features_known()
+    misfit = None if n_features is None else config.model.features_problem(n_features)
+    if misfit:
+        raise FieldProblem(("model", misfit[0]), misfit[1], hint=misfit[2])
     if model.classification and not data.is_classification():
         raise FieldProblem(("model", "kind"), f"model '{model.kind}' needs class labels",
                            hint="use data kind 'classes', or 'csv' with classes: [...]")

@@ -7,6 +7,7 @@ Their fields are the YAML keys, their descriptions the documentation (and the JS
 
 from __future__ import annotations
 
+import math
 import operator
 import string
 from functools import reduce
@@ -17,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from autogradcli.config.fields import Bool, InitValue, Integer, Number, Range, Section
 from autogradcli.config.yaml_source import FieldProblem
 from autogradcli.errors import did_you_mean
-from autogradcli.nn.specs import METRICS
+from autogradcli.nn.specs import METRICS, ConvLayer, feature_maps
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
 MetricName = Literal[tuple(METRICS)]  # the names nn/specs.py knows
@@ -234,6 +235,10 @@ class _ModelBase(Section):
         """The model's own arguments beyond its sizes and init (an MLP's activation)."""
         return {}
 
+    def features_problem(self, n_features: int) -> tuple[str, str, str] | None:
+        """(key, problem, hint) when this section cannot take rows of n_features, else None."""
+        return None
+
     @model_validator(mode="after")
     def _init_names(self):
         if isinstance(self.init, dict):
@@ -305,6 +310,75 @@ class MlpModel(_ModelBase):
 
     def options(self) -> dict[str, Any]:
         return {"activation": self.activation}
+
+
+class ConvLayerConfig(Section):
+    """One conv layer of a cnn: convolution, the activation, then optional max pooling."""
+
+    channels: Integer = Field(ge=1, description="Number of filters (output channels).")
+    kernel: Integer = Field(3, ge=1, description="Filter size: kernel x kernel pixels.")
+    stride: Integer = Field(1, ge=1, description="Step between filter positions.")
+    padding: Annotated[Integer, Field(ge=0)] | Literal["same"] = Field(
+        0, description="Zero pixels added on each side, or 'same' (output size = input size; "
+                       "stride 1 only).")
+    pool: Integer = Field(1, ge=1, description="Max pooling over pool x pool windows after the "
+                                               "activation; 1 for none.")
+
+    @model_validator(mode="after")
+    def _same_needs_stride_one(self):
+        if self.padding == "same" and self.stride != 1:
+            raise FieldProblem("padding", "padding 'same' needs stride 1",
+                               hint="use a number for padding, or stride: 1")
+        return self
+
+
+@kind("model")
+class CnnModel(_ModelBase):
+    """Conv layers conv{i}_w (channels, in, k, k) and conv{i}_b, then dense layers w{j}, b{j}."""
+
+    kind: Literal["cnn"] = Field(description="Convolutional network on image rows.")
+    image: list[Annotated[Integer, Field(ge=1)]] = Field(
+        min_length=3, max_length=3,
+        description="[channels, height, width] of each row's image; its features, in row-major "
+                    "order, must number channels * height * width.")
+    conv: list[ConvLayerConfig] = Field(min_length=1, description="The conv layers, in order.")
+    hidden: list[Annotated[Integer, Field(ge=1)]] = Field(
+        [], description="Sizes of the hidden dense layers after the conv layers, e.g. [64].")
+    activation: Literal["relu", "tanh", "sigmoid"] = Field(
+        "relu", description="Activation after every conv and hidden dense layer.")
+    output_size: Integer | None = Field(
+        None, ge=1, description="Outputs; null infers it: 1 for regression and two classes, "
+                                "k for k > 2 classes.")
+
+    @model_validator(mode="after")
+    def _fits_the_image(self):
+        try:
+            feature_maps(self.image, self.layers())
+        except ValueError as exc:
+            raise FieldProblem("conv", str(exc), hint="use fewer layers, smaller kernels or "
+                                                      "pools, or padding") from None
+        return self
+
+    def layers(self) -> tuple[ConvLayer, ...]:
+        return tuple(ConvLayer(**layer.model_dump()) for layer in self.conv)
+
+    def parameter_names(self) -> list[str]:
+        return MODEL_SPECS["cnn"].names(len(self.conv), len(self.hidden))
+
+    def hidden_sizes(self) -> tuple[int, ...]:
+        return tuple(self.hidden)
+
+    def options(self) -> dict[str, Any]:
+        return {"image": list(self.image), "conv": [layer.model_dump() for layer in self.conv],
+                "activation": self.activation}
+
+    def features_problem(self, n_features: int) -> tuple[str, str, str] | None:
+        pixels = math.prod(self.image)
+        if pixels == n_features:
+            return None
+        return ("image", f"an image of {list(self.image)} holds {pixels} values; the data has "
+                         f"{n_features} features",
+                "give the data's features, in row-major order, as [channels, height, width]")
 
 
 ModelConfig = kinds_of("model")

@@ -88,6 +88,11 @@ from .functional_layout import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .methods import Tensor  # Tensor with its graph-building methods attached
+
+# ---------------------------------------------------------------- kernels (conv, pooling)
+# torch also offers these at the top level (torch.conv2d, torch.max_pool2d), same arguments.
+from .nn.conv import conv1d, conv2d, conv_transpose2d
+from .nn.pooling import max_pool2d
 from .tensor import bool_ as bool
 from .tensor import float32, float64, int64
 
@@ -107,3 +112,6 @@ __all__ += [
     "repeat_interleave", "roll", "scatter", "scatter_add", "sort", "split", "tensordot", "topk",
     "trace", "tril", "triu", "unbind",
 ]
+
+# ---------------------------------------------------------------- kernels (conv, pooling)
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d"]

@@ -1,4 +1,4 @@
-"""Models on engine Tensors with named parameters: Line (a, b), Linear, Logistic, MLP.
+"""Models on engine Tensors with named parameters: Line (a, b), Linear, Logistic, MLP, CNN.
 
 Their parameter shapes come from specs.py (the rules validation and plotting share); MODELS maps
 each config `kind` to its class. Engine and numpy only: never config, data, training or the CLI.
@@ -6,6 +6,8 @@ each config `kind` to its class. Engine and numpy only: never config, data, trai
 
 from __future__ import annotations
 
+import ast
+import math
 from collections.abc import Mapping
 from itertools import pairwise
 from typing import ClassVar
@@ -14,7 +16,7 @@ import numpy as np
 
 import autogradcli.engine as ag
 from autogradcli.nn.specs import MODELS as SPECS
-from autogradcli.nn.specs import ModelSpec, Sizes
+from autogradcli.nn.specs import ConvLayer, ModelSpec, Sizes
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
@@ -234,7 +236,82 @@ class MLP(Model):
         return h.reshape(-1) if self.output_size == 1 else h
 
 
-MODELS: dict[str, type[Model]] = {cls.spec.kind: cls for cls in (Line, Linear, Logistic, MLP)}
+class CNN(Model):
+    """Conv layers (conv2d, activation, max_pool2d) on x reshaped to `image`, then dense layers
+    as an MLP's on the flattened feature maps.
+
+    Parameters conv{i}_w (channels, in_channels, k, k), conv{i}_b, then w{j}, b{j} (see
+    specs.CnnSpec). x: (n, C*H*W), each row an image in row-major (C, H, W) order. Random init:
+    biases 0; weights He normal (relu) or Xavier normal, fans counted per output pixel; times scale.
+    """
+
+    spec = SPECS["cnn"]
+    options = ("image", "conv", "activation")
+
+    def __init__(self, image, conv, hidden=(), output_size=1, activation="relu", init=None,
+                 rng=None, scale=1.0, dtype=ag.float64):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; "
+                             f"use one of {', '.join(ACTIVATIONS)}")
+        self.image = tuple(_positive(n, "image size") for n in _option(image))
+        if len(self.image) != 3:
+            raise ValueError(f"image must be [channels, height, width], got {list(self.image)}")
+        self.conv = tuple(_conv_layer(layer) for layer in _option(conv))
+        self.activation = activation
+        self.output_size = _positive(output_size, "output_size")
+        self.sizes = Sizes(math.prod(self.image), self.output_size,
+                           tuple(_positive(h, "hidden size") for h in hidden), self.image,
+                           self.conv)
+        super().__init__(init, rng, scale, dtype)
+
+    @classmethod
+    def from_sizes(cls, sizes, image=None, conv=None, activation="relu", **kwargs):
+        return cls(image if image is not None else sizes.image,
+                   conv if conv is not None else sizes.conv, sizes.hidden, sizes.n_outputs,
+                   activation, **kwargs)
+
+    def _random_values(self, rng, scale):
+        values = {}
+        for name, shape in self.shapes().items():
+            if len(shape) == 1:
+                values[name] = np.zeros(shape)
+                continue
+            fan_in = math.prod(shape[1:]) if len(shape) == 4 else shape[0]
+            fan_out = shape[0] * math.prod(shape[2:]) if len(shape) == 4 else shape[1]
+            last = name == f"w{len(self.sizes.hidden) + 1}"
+            if self.activation == "relu" and not last:
+                std = np.sqrt(2.0 / fan_in)
+            else:
+                std = np.sqrt(2.0 / (fan_in + fan_out))
+            values[name] = rng.normal(0.0, scale * std, size=shape)
+        return values
+
+    def feature_maps(self, x, layers=None) -> list[ag.Tensor]:
+        """The output of each conv layer (after activation and pooling) for rows x."""
+        f = ag.nn.functional
+        h = _as_matrix(x, self.sizes.n_features, "CNN").reshape(-1, *self.image)
+        maps = []
+        for i, layer in enumerate(self.conv[:layers], start=1):
+            w, b = self._params[f"conv{i}_w"], self._params[f"conv{i}_b"]
+            h = getattr(f.conv2d(h, w, b, layer.stride, layer.padding), self.activation)()
+            if layer.pool > 1:
+                h = f.max_pool2d(h, layer.pool)
+            maps.append(h)
+        return maps
+
+    def forward(self, x):
+        h = self.feature_maps(x)[-1]
+        h = h.reshape(h.shape[0], -1)
+        last = len(self.sizes.hidden)
+        for j in range(1, last + 2):
+            h = h @ self._params[f"w{j}"] + self._params[f"b{j}"]
+            if j <= last:
+                h = getattr(h, self.activation)()
+        return h.reshape(-1) if self.output_size == 1 else h
+
+
+MODELS: dict[str, type[Model]] = {cls.spec.kind: cls for cls in (Line, Linear, Logistic, MLP,
+                                                                 CNN)}
 
 
 def create(kind: str, sizes: Sizes, **kwargs) -> Model:
@@ -268,6 +345,19 @@ def _as_matrix(x, n_features, model):
             f"{model} expects x of shape (n, {n_features}), got shape {tuple(x.shape)}"
         )
     return x
+
+
+def _option(value):
+    """A cnn option as given (a list) or as saved in model.npz (its text, a Python literal)."""
+    return ast.literal_eval(value) if isinstance(value, str) else value
+
+
+def _conv_layer(layer) -> ConvLayer:
+    if isinstance(layer, ConvLayer):
+        return layer
+    if not isinstance(layer, Mapping) or "channels" not in layer:
+        raise ValueError(f"a conv layer is a mapping with at least channels, got {layer!r}")
+    return ConvLayer(**layer)
 
 
 def _lstsq(x2d, y):

@@ -7,6 +7,7 @@ Imports only the standard library, so validating a config never loads the engine
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -72,12 +73,52 @@ def default_mode(column: str) -> str:
 
 
 @dataclass(frozen=True)
+class ConvLayer:
+    """One convolution layer of a cnn: `channels` filters of kernel x kernel, zero `padding`
+    (or "same"), then the activation, then max pooling over pool x pool windows (1: none)."""
+
+    channels: int
+    kernel: int = 3
+    stride: int = 1
+    padding: int | str = 0
+    pool: int = 1
+
+    def output_hw(self, height: int, width: int) -> tuple[int, int]:
+        """(height, width) of this layer's output for an input of (height, width)."""
+        sizes = []
+        for n in (height, width):
+            if self.padding == "same":
+                n = (n - 1) // self.stride + 1
+            else:
+                n = (n + 2 * int(self.padding) - self.kernel) // self.stride + 1
+            sizes.append(n // self.pool if n >= 1 else 0)
+        return sizes[0], sizes[1]
+
+
+def feature_maps(image, conv) -> list[tuple[int, int, int]]:
+    """(channels, height, width) after each conv layer; ValueError naming the first layer whose
+    output would be empty."""
+    channels, height, width = image
+    maps = []
+    for i, layer in enumerate(conv):
+        height, width = layer.output_hw(height, width)
+        if height < 1 or width < 1:
+            raise ValueError(f"conv layer {i + 1} leaves no pixels: its input is smaller than its "
+                             "kernel or pool window")
+        channels = layer.channels
+        maps.append((channels, height, width))
+    return maps
+
+
+@dataclass(frozen=True)
 class Sizes:
-    """The numbers that fix a model's parameter shapes."""
+    """The numbers that fix a model's parameter shapes (image and conv: a cnn's only)."""
 
     n_features: int
     n_outputs: int = 1
     hidden: tuple[int, ...] = ()
+    image: tuple[int, ...] = ()
+    conv: tuple[ConvLayer, ...] = ()
 
 
 class ModelSpec:
@@ -185,7 +226,42 @@ class MlpSpec(ModelSpec):
         return sizes
 
 
-MODELS = {spec.kind: spec for spec in (LineSpec(), LinearSpec(), LogisticSpec(), MlpSpec())}
+class CnnSpec(ModelSpec):
+    """Conv layers i = 1..C: filters conv{i}_w (channels, in_channels, kernel, kernel), biases
+    conv{i}_b; then dense layers j = 1..L+1 as an MLP's, w{j} (fan_in, fan_out) and b{j}. The
+    first dense layer's fan_in is the last feature map, flattened. Strides, paddings, pools and
+    the image shape are options (from the config), not read off the shapes."""
+
+    kind = "cnn"
+    outputs = None
+
+    def shapes(self, sizes):
+        shapes = {}
+        in_channels = sizes.image[0]
+        for i, layer in enumerate(sizes.conv, start=1):
+            shapes[f"conv{i}_w"] = (layer.channels, in_channels, layer.kernel, layer.kernel)
+            shapes[f"conv{i}_b"] = (layer.channels,)
+            in_channels = layer.channels
+        flat = math.prod(feature_maps(sizes.image, sizes.conv)[-1])
+        dense = MlpSpec().shapes(Sizes(flat, sizes.n_outputs, sizes.hidden))
+        return {**shapes, **dense}
+
+    def sizes_of(self, shapes):
+        n_conv = sum(1 for name in shapes if name.startswith("conv")) // 2
+        conv = tuple(ConvLayer(*_dim(shapes, f"conv{i}_w", 4)[0::2])
+                     for i in range(1, n_conv + 1))
+        dense = MlpSpec().sizes_of({k: v for k, v in shapes.items() if not k.startswith("conv")})
+        channels = _dim(shapes, "conv1_w", 4)[1] if conv else 1
+        return Sizes(dense.n_features, dense.n_outputs, dense.hidden, (channels,), conv)
+
+    def names(self, n_conv: int, n_hidden: int) -> list[str]:
+        """The parameter names of a cnn with these numbers of conv and hidden dense layers."""
+        conv = [f"conv{i}_{p}" for i in range(1, n_conv + 1) for p in ("w", "b")]
+        return conv + MlpSpec().parameter_names(n_hidden)
+
+
+MODELS = {spec.kind: spec for spec in (LineSpec(), LinearSpec(), LogisticSpec(), MlpSpec(),
+                                        CnnSpec())}
 
 
 def _count(n: int, noun: str) -> str:

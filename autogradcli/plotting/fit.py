@@ -16,6 +16,9 @@ CLASS_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown
 
 def fit_applies(run) -> str | None:
     """None when the fit figure applies to this run, else why not."""
+    if run.model_kind == "cnn":
+        return ("regions over two pixels say little of an image model; see the images and "
+                "filters figures")
     if run.is_classifier and run.dataset().n_features < 2:
         return "a decision boundary needs at least two features"
     return None

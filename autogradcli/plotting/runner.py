@@ -15,6 +15,7 @@ from autogradcli.plotting.confusion import confusion_applies, confusion_figure
 from autogradcli.plotting.figure import save
 from autogradcli.plotting.fit import fit_applies, fit_figure
 from autogradcli.plotting.graph import write_graph
+from autogradcli.plotting.images import filters_figure, images_apply, images_figure
 from autogradcli.plotting.loss import loss_figure
 from autogradcli.plotting.lr import lr_applies, lr_figure, lr_varies
 from autogradcli.plotting.param_specs import parse_spec, spec_names
@@ -22,7 +23,7 @@ from autogradcli.plotting.params import params_figure
 from autogradcli.plotting.surface import SURFACE_MODELS, surface_figure
 from autogradcli.runs.reader import load_run
 
-KINDS = ("surface", "fit", "params", "loss", "lr", "confusion", "graph")
+KINDS = ("surface", "fit", "params", "loss", "lr", "confusion", "filters", "images", "graph")
 SWEEP_KINDS = ("loss", "sweep")
 FORMATS = ("png", "svg", "pdf")
 DPI_RANGE = (30, 600)
@@ -72,6 +73,7 @@ def applicable(run, specs) -> dict[str, str | None]:
         reasons["surface"] = (f"this {run.model_kind} model has more than two parameters: choose "
                               f"two with {{--params}}, e.g. {{--params}} {_example(run)}")
     reasons["fit"] = fit_applies(run)
+    reasons["filters"] = reasons["images"] = images_apply(run)
     reasons["confusion"] = confusion_applies(run)
     reasons["lr"] = lr_applies(run)
     return reasons
@@ -105,7 +107,8 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
             fig = surface_figure(run, specs or ("a", "b"))
         else:
             figures = {"fit": fit_figure, "params": params_figure, "loss": loss_figure,
-                       "confusion": confusion_figure, "lr": lr_figure}
+                       "confusion": confusion_figure, "lr": lr_figure,
+                       "filters": filters_figure, "images": images_figure}
             fig = figures[kind](run)
         yield Output(path=save(fig, out / f"{kind}.{fmt}", fmt, dpi))
 

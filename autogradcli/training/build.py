@@ -74,6 +74,9 @@ def build_model(config: Config, dataset: Dataset) -> models.Model:
     if problem:
         raise ConfigError(problem, where=config.where("model.kind"),
                           hint="use kind: linear_multi for several features")
+    misfit = cfg.features_problem(sizes.n_features)  # e.g. a cnn's image against a CSV's columns
+    if misfit:
+        raise ConfigError(misfit[1], where=config.where(f"model.{misfit[0]}"), hint=misfit[2])
     init = None if cfg.init == "random" else dict(cfg.init)
     try:
         return models.create(cfg.kind, sizes, init=init, rng=make_rng(config.seed, "init"),

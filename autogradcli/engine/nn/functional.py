@@ -21,10 +21,24 @@ from ..losses import (
 # ---------------------------------------------------------------- shape
 from ..ops import pad
 
+# ---------------------------------------------------------------- kernels: conv, pooling, layers
+from .attention import scaled_dot_product_attention
+from .conv import conv1d, conv2d, conv_transpose2d
+from .layers import dropout, embedding, linear, one_hot
+from .normalization import batch_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
 __all__ = ["log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 # ---------------------------------------------------------------- losses, shape
 __all__ += [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
     "kl_div", "l1_loss", "mse_loss", "nll_loss", "pad", "smooth_l1_loss",
+]
+
+# ---------------------------------------------------------------- kernels: conv, pooling, layers
+__all__ += [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "conv_transpose2d",
+    "dropout", "embedding", "layer_norm", "linear", "max_pool2d", "one_hot",
+    "scaled_dot_product_attention",
 ]
