@@ -19,6 +19,7 @@ from .creation import (
     zeros_like,
 )
 from .dot import to_dot
+from .errors import ShapeError
 from .functional import (
     abs,
     cat,
@@ -64,3 +65,5 @@ __all__ = [
     "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
     "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
 ]
+# ---- issue 11 part A (torch differences, elementwise, activations, reductions, creation)
+__all__ += ["ShapeError"]

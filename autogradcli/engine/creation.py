@@ -39,8 +39,16 @@ def ones(*shape, requires_grad=False, dtype=None) -> Tensor:
     return _leaf(np.ones(_shape(shape)), requires_grad, dtype)
 
 
+def _fill_dtype(value):
+    """torch's dtype for a fill value: bool, int64 for ints, float32 for floats."""
+    if isinstance(value, (bool, np.bool_)):
+        return np.dtype(bool)
+    return np.dtype(np.int64) if isinstance(value, (int, np.integer)) else float32
+
+
 def full(shape, fill_value, requires_grad=False, dtype=None) -> Tensor:
-    return _leaf(np.full(_shape((shape,)), fill_value, dtype=float), requires_grad, dtype)
+    dtype = dtype or _fill_dtype(fill_value)
+    return _leaf(np.full(_shape((shape,)), fill_value), requires_grad, dtype)
 
 
 def randn(*shape, requires_grad=False, dtype=None) -> Tensor:

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor, _const
-from .base import _data
+from .base import _data, _float
 from .unary import _log
 
 
@@ -20,7 +20,7 @@ class Add(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return x + y
+        return _float(x + y, x, y)
 
     def backward(self, g, x, y):
         return g, g
@@ -32,7 +32,7 @@ class Sub(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return x - y
+        return _float(x - y, x, y)
 
     def backward(self, g, x, y):
         return g, (-g if self.parents[1] is not None else None)
@@ -42,7 +42,7 @@ class Mul(Op):
     """z = x * y;  dz/dx = y,  dz/dy = x"""
 
     def forward(self, x, y):
-        return x * y
+        return _float(x * y, x, y)
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -53,7 +53,7 @@ class Div(Op):
     """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2"""
 
     def forward(self, x, y):
-        return x / y
+        return _float(x / y, x, y)
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -63,19 +63,23 @@ class Div(Op):
 
 
 class PowTensor(Op):
-    """z = x^y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x), taken as 0 where x == 0 (as torch)"""
+    """z = x^y;  dz/dx = y x^(y-1), 0 where y == 0 (also at x == 0, as torch);
+    dz/dy = x^y log(x), 0 where x == 0 and y >= 0 (as torch: -inf at x == 0, y < 0)"""
 
     torch_name = "PowBackward1"
 
     def forward(self, x, y):
-        return np.power(x, y)
+        return _float(np.power(x, y), x, y)
 
     def backward(self, g, x, y):
         px, py = self.parents
-        gx = g * y * x ** (y - 1) if px is not None else None
-        gy = None
+        gx = gy = None
+        if px is not None:
+            gx = _where(_data(y) == 0, 0.0, g * y * x ** (y - 1))
         if py is not None:
-            gy = g * x**y * _log(_where(_data(x) != 0, x, 1.0))
+            xd, yd = _data(x), _data(y)
+            zero_term = (xd == 0) & (yd >= 0)
+            gy = _where(zero_term, 0.0, g * x**y * _log(_where(zero_term, 1.0, x)))
         return gx, gy
 
 
@@ -86,7 +90,7 @@ class _Pick(Op):
     pick = wins = None
 
     def forward(self, x, y):
-        return self.pick(x, y)
+        return _float(self.pick(x, y), x, y)
 
     def backward(self, g, x, y):
         xd, yd = _data(x), _data(y)
@@ -111,7 +115,7 @@ class Where(Op):
         self.cond = cond
 
     def forward(self, x, y):
-        return np.where(self.cond, x, y)
+        return _float(np.where(self.cond, x, y), x, y)
 
     def backward(self, g, x, y):
         return _where(self.cond, g, 0), _where(self.cond, 0, g)

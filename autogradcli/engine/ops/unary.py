@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..function import Op
-from .base import _data, _via
+from .base import _data, _float, _via
 
 
 def _exp(x):
@@ -32,7 +32,7 @@ class Exp(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.exp(x)
+        return _float(np.exp(x), x)
 
     def backward(self, g, x):
         return (g * self.output(_exp),)
@@ -42,7 +42,7 @@ class Log(Op):
     """z = log(x);  dz/dx = 1 / x"""
 
     def forward(self, x):
-        return np.log(x)
+        return _float(np.log(x), x)
 
     def backward(self, g, x):
         return (g / x,)
@@ -54,7 +54,7 @@ class Sqrt(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.sqrt(x)
+        return _float(np.sqrt(x), x)
 
     def backward(self, g, x):
         return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
@@ -86,7 +86,7 @@ class Sigmoid(Op):
     saves_output = True
 
     def forward(self, x):
-        return 0.5 + 0.5 * np.tanh(0.5 * x)
+        return _float(0.5 + 0.5 * np.tanh(0.5 * x), x)
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Sigmoid, x))
@@ -99,7 +99,7 @@ class Tanh(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.tanh(x)
+        return _float(np.tanh(x), x)
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Tanh, x))
@@ -134,7 +134,7 @@ class Pow(Op):
         self.p = p
 
     def forward(self, x):
-        return x**self.p
+        return _float(x**self.p, x)
 
     def backward(self, g, x):
         p = self.p
