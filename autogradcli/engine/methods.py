@@ -13,6 +13,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .backward import backward as _backward
+from .errors import ShapeError
 from .ops import (
     Abs,
     Add,
@@ -46,7 +47,6 @@ from .ops import (
     matmul,
     replace,
 )
-from .errors import ShapeError
 from .tensor import (
     Tensor,
     _dim_tuple,

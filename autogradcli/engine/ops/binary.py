@@ -63,7 +63,8 @@ class Div(Op):
 
 
 class PowTensor(Op):
-    """z = x^y;  dz/dx = y x^(y-1), 0 where y == 0 (also at x == 0, as torch);
+    """z = x^y;  dz/dx = y x^(y-1), 0 where y == 0 (also at x == 0, where the formula is nan: as
+    torch; the mask is kept to x == 0 so that d/dy of dz/dx still flows at y == 0);
     dz/dy = x^y log(x), 0 where x == 0 and y >= 0 (as torch: -inf at x == 0, y < 0)"""
 
     torch_name = "PowBackward1"
@@ -74,10 +75,12 @@ class PowTensor(Op):
     def backward(self, g, x, y):
         px, py = self.parents
         gx = gy = None
+        xd, yd = _data(x), _data(y)
         if px is not None:
-            gx = _where(_data(y) == 0, 0.0, g * y * x ** (y - 1))
+            gx = g * y * x ** (y - 1)
+            if not np.all(xd):
+                gx = _where((yd == 0) & (xd == 0), 0.0, gx)
         if py is not None:
-            xd, yd = _data(x), _data(y)
             zero_term = (xd == 0) & (yd >= 0)
             gy = _where(zero_term, 0.0, g * x**y * _log(_where(zero_term, 1.0, x)))
         return gx, gy
