@@ -65,5 +65,21 @@ __all__ = [
     "set_grad_enabled", "sigmoid", "softmax", "sqrt", "squeeze", "stack", "sum", "t", "tanh",
     "tensor", "to_dot", "transpose", "unsqueeze", "view", "where", "zeros", "zeros_like",
 ]
-# ---- issue 11 part A (torch differences, elementwise, activations, reductions, creation)
-__all__ += ["ShapeError"]
+
+# ---- issue 11 part A: elementwise math, predicates, statistics and scans, factories
+from . import methods_math
+from .creation import (
+    empty,
+    empty_like,
+    eye,
+    full_like,
+    rand_like,
+    randint,
+    randn_like,
+)
+from .functional_math import *  # noqa: F403 -- the names of functional_math.NAMES
+from .functional_math import NAMES as _MATH_NAMES
+from .ops.activations import celu, selu
+
+__all__ += ["ShapeError", "celu", "empty", "empty_like", "eye", "full_like", "methods_math",
+            "rand_like", "randint", "randn_like", "selu", *_MATH_NAMES]

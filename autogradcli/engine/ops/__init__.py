@@ -55,6 +55,43 @@ from .unary import (
     Tanh,
 )
 
+# isort: split
+# ---- issue 11 part A: elementwise, rounding, activations, statistics rows
+from .activations import ACTIVATIONS, Elu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, Softplus
+from .elementwise import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cos,
+    Cosh,
+    Erf,
+    Exp2,
+    Expm1,
+    Log1p,
+    Log2,
+    Log10,
+    Reciprocal,
+    Rsqrt,
+    Sin,
+    Sinh,
+    Tan,
+)
+from .rounding import Atan2, Ceil, Floor, FloorDivide, Fmod, Frac, Remainder, Round, Sign, Trunc
+from .statistics import (
+    Amax,
+    Amin,
+    CountNonzero,
+    Cumprod,
+    Cumsum,
+    LogSumExp,
+    Median,
+    StdSqrt,
+    VectorNorm,
+)
+
 __all__ = [
     "Abs",
     "Add",
@@ -97,4 +134,11 @@ __all__ = [
     "replace",
     "stack",
     "where",
+]
+__all__ += [
+    "ACTIVATIONS", "Acos", "Acosh", "Amax", "Amin", "Asin", "Asinh", "Atan", "Atan2", "Atanh",
+    "Ceil", "Cos", "Cosh", "CountNonzero", "Cumprod", "Cumsum", "Elu", "Erf", "Exp2", "Expm1",
+    "Floor", "FloorDivide", "Fmod", "Frac", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyRelu",
+    "Log1p", "Log2", "Log10", "LogSumExp", "Median", "Reciprocal", "Remainder", "Round", "Rsqrt",
+    "Sign", "Sin", "Sinh", "Softplus", "StdSqrt", "Tan", "Trunc", "VectorNorm",
 ]
