@@ -12,7 +12,6 @@ import numpy as np
 from . import ops
 from .methods import Tensor, _attach
 from .ops.composites import MaxResult
-from .ops.reductions import Gather
 from .tensor import _dim_tuple, _make, _operand, _wrap_dim
 
 
@@ -292,7 +291,10 @@ def _along(t, dim, keepdim, index_fn):
     if x.data.shape[dim] == 0:
         raise IndexError(f"cannot take a value along an empty dimension {dim}")
     idx = index_fn(x.data, dim)
-    values = Gather.apply(x, idx=idx, dim=dim)
+    # An advanced index, not Gather: a scan repeats indices, and IndexAdd accumulates them.
+    where = list(np.indices(idx.shape, sparse=True))
+    where[dim] = idx
+    values = ops.Index.apply(x, index=tuple(where))
     if not t.data.ndim:
         return MaxResult((values.reshape(()), _make(np.zeros((), dtype=np.int64))))
     if not keepdim:
