@@ -134,7 +134,8 @@ class LogSumExp(Op):
         else:
             m = np.max(x, axis=self.dims, keepdims=True)
             m = np.where(np.isfinite(m), m, 0)
-        z = np.log(np.sum(np.exp(x - m), axis=self.dims, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log(0) = -inf for an all -inf slice, as torch
+            z = np.log(np.sum(np.exp(x - m), axis=self.dims, keepdims=True)) + m
         return _float(z if self.keepdim else np.squeeze(z, axis=self.dims), x)
 
     def backward(self, g, x):
