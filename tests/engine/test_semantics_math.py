@@ -231,7 +231,7 @@ def test_like_factories_keep_shape_and_dtype():
     assert ag.empty(2, 3).tolist() == [[0.0] * 3] * 2
     assert ag.empty_like(base).shape == (1, 3)
     r = ag.rand_like(ag.zeros(50, dtype=ag.float64))
-    assert r.dtype == ag.float64 and 0 <= r.min().item() and r.max().item() < 1
+    assert r.dtype == ag.float64 and r.min().item() >= 0 and r.max().item() < 1
     assert ag.randn_like(ag.zeros(2, 3)).shape == (2, 3)
     with pytest.raises(RuntimeError, match="floating point"):
         ag.rand_like(base)
@@ -242,9 +242,9 @@ def test_randint_forms_are_seeded():
     a = ag.randint(10, (50,))
     ag.manual_seed(3)
     assert ag.randint(10, (50,)).tolist() == a.tolist()
-    assert a.dtype == ag.int64 and 0 <= a.min().item() and a.max().item() < 10
+    assert a.dtype == ag.int64 and a.min().item() >= 0 and a.max().item() < 10
     b = ag.randint(2, 5, (3, 4))
-    assert b.shape == (3, 4) and 2 <= b.min().item() and b.max().item() < 5
+    assert b.shape == (3, 4) and b.min().item() >= 2 and b.max().item() < 5
 
 
 def test_tensor_of_tensors_is_refused_with_stack_advice():
