@@ -28,8 +28,9 @@ def _via(cls, x, **params):
 def _float(z, *ins):
     """torch's default float dtype: a float64 result whose operands hold no float64 array (ints
     and Python floats: tensor([1, 2]) / 2, int + 0.5, int.exp()) is float32, where numpy would
-    give float64. Rows that compute floats from any input call this on their result."""
-    if z.dtype is not _F64:
+    give float64. Rows that compute floats from any input call this on their result (the hot
+    rows of binary.py and unary.py test the dtype first, saving the call)."""
+    if getattr(z, "dtype", None) is not _F64:  # Python numbers (of two constants) pass as they are
         return z
     for a in ins:
         if type(a) is np.ndarray and a.dtype is _F64:

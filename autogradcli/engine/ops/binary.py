@@ -4,7 +4,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor, _const
-from .base import _data, _float
+from .base import _F64, _data, _float
 from .unary import _log
 
 
@@ -20,7 +20,8 @@ class Add(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return _float(x + y, x, y)
+        z = x + y
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         return g, g
@@ -32,7 +33,8 @@ class Sub(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return _float(x - y, x, y)
+        z = x - y
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         return g, (-g if self.parents[1] is not None else None)
@@ -42,7 +44,8 @@ class Mul(Op):
     """z = x * y;  dz/dx = y,  dz/dy = x"""
 
     def forward(self, x, y):
-        return _float(x * y, x, y)
+        z = x * y
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -53,7 +56,8 @@ class Div(Op):
     """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2"""
 
     def forward(self, x, y):
-        return _float(x / y, x, y)
+        z = x / y
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -70,7 +74,8 @@ class PowTensor(Op):
     torch_name = "PowBackward1"
 
     def forward(self, x, y):
-        return _float(np.power(x, y), x, y)
+        z = np.power(x, y)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -93,7 +98,8 @@ class _Pick(Op):
     pick = wins = None
 
     def forward(self, x, y):
-        return _float(self.pick(x, y), x, y)
+        z = self.pick(x, y)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         xd, yd = _data(x), _data(y)
@@ -118,7 +124,8 @@ class Where(Op):
         self.cond = cond
 
     def forward(self, x, y):
-        return _float(np.where(self.cond, x, y), x, y)
+        z = np.where(self.cond, x, y)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
 
     def backward(self, g, x, y):
         return _where(self.cond, g, 0), _where(self.cond, 0, g)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..function import Op
-from .base import _data, _float, _via
+from .base import _F64, _data, _float, _via
 
 
 def _exp(x):
@@ -32,7 +32,8 @@ class Exp(Op):
     saves_output = True
 
     def forward(self, x):
-        return _float(np.exp(x), x)
+        z = np.exp(x)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         return (g * self.output(_exp),)
@@ -42,7 +43,8 @@ class Log(Op):
     """z = log(x);  dz/dx = 1 / x"""
 
     def forward(self, x):
-        return _float(np.log(x), x)
+        z = np.log(x)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         return (g / x,)
@@ -54,7 +56,8 @@ class Sqrt(Op):
     saves_output = True
 
     def forward(self, x):
-        return _float(np.sqrt(x), x)
+        z = np.sqrt(x)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
@@ -86,7 +89,8 @@ class Sigmoid(Op):
     saves_output = True
 
     def forward(self, x):
-        return _float(0.5 + 0.5 * np.tanh(0.5 * x), x)
+        z = 0.5 + 0.5 * np.tanh(0.5 * x)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Sigmoid, x))
@@ -99,7 +103,8 @@ class Tanh(Op):
     saves_output = True
 
     def forward(self, x):
-        return _float(np.tanh(x), x)
+        z = np.tanh(x)
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Tanh, x))
@@ -134,7 +139,8 @@ class Pow(Op):
         self.p = p
 
     def forward(self, x):
-        return _float(x**self.p, x)
+        z = x**self.p
+        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
 
     def backward(self, g, x):
         p = self.p
