@@ -299,7 +299,10 @@ class Tensor:
         if not self.data.flags.writeable:
             self.data = self.data.copy()
         value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_data(index, self.data.shape)] = value
+        target, steps = self.data, _torch_steps(_index_data(index, self.data.shape))
+        if len(steps) == 2:  # ints first, as a view (basic indexing), then the arrays
+            target = target[steps[0]]
+        target[steps[-1]] = value
         self._version[0] += 1
 
     # ------------------------------------------------------------------ never recorded

@@ -179,3 +179,20 @@ def test_fitting_shapes_still_work():
     assert (ag.ones(2, 3, 4) @ ag.ones(4, 5)).shape == (2, 3, 5)
     assert (ag.ones(2, 4) @ ag.ones(3, 4, 5)).shape == (3, 2, 5)
     assert ag.ones(2, 3).reshape(3, -1).shape == (3, 2)
+
+
+# ------------------------------------------------------------ beside the nine
+def test_broadcast_mismatch_is_a_shape_error_as_torch():
+    with pytest.raises(ag.ShapeError, match=r"The size of tensor a \(3\) must match the size of "
+                                            r"tensor b \(4\) at non-singleton dimension 0"):
+        ag.ones(3) + ag.ones(4)
+    with pytest.raises(RuntimeError, match=r"tensor a \(2\) .* tensor b \(5\) at non-singleton "
+                                           r"dimension 1"):
+        ag.ones(3, 2) * ag.ones(5)
+
+
+def test_index_assignment_uses_torch_layout_too():
+    x = ag.zeros(2, 3, 4)
+    x[0, :, [0, 1]] = ag.ones(3, 2)
+    assert x.sum().item() == 6.0
+    assert x[0, :, :2].tolist() == [[1.0, 1.0]] * 3
