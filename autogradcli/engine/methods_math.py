@@ -24,6 +24,15 @@ def _dims(t, dim):
     return _dim_tuple(dim, t.data.ndim) or None
 
 
+def _nonempty(t, dim, what):
+    """_dims, refusing to reduce over an empty dim (torch's error; numpy's would leak)."""
+    dims = _dims(t, dim)
+    for d in range(t.data.ndim) if dims is None else dims:
+        if t.data.shape[d] == 0:
+            raise IndexError(f"{what}(): Expected reduction dim {d} to have non-zero size.")
+    return dims
+
+
 def _count(t, dims):
     return t.data.size if dims is None else int(np.prod([t.data.shape[d] for d in dims]))
 
@@ -233,10 +242,10 @@ class _MathMethods:
 
     def amax(self, dim=(), keepdim=False):
         """The largest value over dim (all dims by default); tied elements share the gradient."""
-        return ops.Amax.apply(self, dims=_dims(self, dim), keepdim=keepdim)
+        return ops.Amax.apply(self, dims=_nonempty(self, dim, "amax"), keepdim=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return ops.Amin.apply(self, dims=_dims(self, dim), keepdim=keepdim)
+        return ops.Amin.apply(self, dims=_nonempty(self, dim, "amin"), keepdim=keepdim)
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The vector p-norm over dim (all dims by default): p a number, inf, -inf, 0 or 'fro'

@@ -190,6 +190,8 @@ def test_max_min_amax_amin_with_dim_and_keepdim():
     assert x.amin(0, keepdim=True).tolist() == [[1.0, 0.0, 2.0]]
     assert ag.amax(x).item() == 7.0
     assert ag.zeros(0, 3).amax(1).shape == (0,)
+    with pytest.raises(IndexError, match=r"amin\(\): Expected reduction dim 0 to have non-zero"):
+        ag.zeros(0, 3).amin(0)
 
 
 def test_norm_forms():
