@@ -195,7 +195,7 @@ class Tensor:
         return self.data.shape
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.data.shape if dim is None else self.data.shape[_wrap_dim(dim, self.data.ndim)]
 
     @property
     def ndim(self) -> int:

@@ -23,6 +23,8 @@ import autogradcli.engine as ag
     (lambda: ag.ones(2, 3).max(2), r"\[-2, 1\], but got 2\)"),
     (lambda: ag.ones(2, 3).argmax(-3), r"\[-2, 1\], but got -3\)"),
     (lambda: ag.ones(2, 3).mean((0, 2)), r"\[-2, 1\], but got 2\)"),
+    (lambda: ag.ones(2, 3).size(2), r"\[-2, 1\], but got 2\)"),
+    (lambda: ag.ones(2, 3).flatten(0, 4), r"\[-2, 1\], but got 4\)"),
 ])
 def test_dim_out_of_range_is_index_error(call, message):
     with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
