@@ -277,3 +277,22 @@ def test_activation_values():
     assert F.relu6(t([7.0, -1.0, 3.0])).tolist() == [6.0, 0.0, 3.0]
     assert F.hardtanh(t([-1.0]), 0.0, 1.0).tolist() == [0.0]
     assert F.gelu(t([1.0])).dtype == ag.float32
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.sin(), lambda x: x.tan(), lambda x: (x * 0.3).asin(), lambda x: x.atan2(x + 2),
+    lambda x: x.log1p(), lambda x: x.exp2(), lambda x: x.rsqrt(), lambda x: x.erf(),
+    lambda x: x.floor(), lambda x: x.frac(), lambda x: x % 0.3, lambda x: ag.fmod(x, 0.3),
+    lambda x: x.var(), lambda x: x.std(0), lambda x: x.prod(), lambda x: x.cumprod(0),
+    lambda x: x.logsumexp(0), lambda x: x.cummax(0).values, lambda x: x.norm(),
+    lambda x: x.norm(0.5), lambda x: x.norm(0), lambda x: x.norm(float("inf")),
+    lambda x: x.amax(), lambda x: x.median(), lambda x: x.median(0).values,
+    F.gelu, F.silu, F.leaky_relu, F.elu, F.selu, F.softplus, F.hardtanh, F.hardsigmoid,
+    F.hardswish, F.mish, F.logsigmoid, F.softsign, F.tanhshrink,
+])
+def test_float32_inputs_get_float32_values_and_gradients(fn):
+    x = ag.tensor([0.5, 0.25, 1.5], requires_grad=True)
+    out = fn(x)
+    out.sum().backward()
+    assert out.dtype == ag.float32
+    assert x.grad.dtype == ag.float32

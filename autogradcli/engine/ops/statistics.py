@@ -198,7 +198,7 @@ class CountNonzero(Op):
                       x)
 
     def backward(self, g, x):
-        return (g.reshape(_kept(self.shape, self.dims)) * np.zeros(self.shape),)
+        return (g.reshape(_kept(self.shape, self.dims)) * np.zeros(self.shape, _data(g).dtype),)
 
 
 class StdSqrt(Op):
