@@ -21,7 +21,9 @@ class Add(Op):
 
     def forward(self, x, y):
         z = x + y
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return g, g
@@ -34,7 +36,9 @@ class Sub(Op):
 
     def forward(self, x, y):
         z = x - y
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return g, (-g if self.parents[1] is not None else None)
@@ -45,7 +49,9 @@ class Mul(Op):
 
     def forward(self, x, y):
         z = x * y
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -57,7 +63,9 @@ class Div(Op):
 
     def forward(self, x, y):
         z = x / y
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -75,7 +83,9 @@ class PowTensor(Op):
 
     def forward(self, x, y):
         z = np.power(x, y)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -99,7 +109,9 @@ class _Pick(Op):
 
     def forward(self, x, y):
         z = self.pick(x, y)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         xd, yd = _data(x), _data(y)
@@ -125,7 +137,9 @@ class Where(Op):
 
     def forward(self, x, y):
         z = np.where(self.cond, x, y)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x, y)  # fast path
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return _where(self.cond, g, 0), _where(self.cond, 0, g)

@@ -33,7 +33,9 @@ class Exp(Op):
 
     def forward(self, x):
         z = np.exp(x)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g * self.output(_exp),)
@@ -44,7 +46,9 @@ class Log(Op):
 
     def forward(self, x):
         z = np.log(x)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g / x,)
@@ -57,7 +61,9 @@ class Sqrt(Op):
 
     def forward(self, x):
         z = np.sqrt(x)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
@@ -90,7 +96,9 @@ class Sigmoid(Op):
 
     def forward(self, x):
         z = 0.5 + 0.5 * np.tanh(0.5 * x)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Sigmoid, x))
@@ -104,7 +112,9 @@ class Tanh(Op):
 
     def forward(self, x):
         z = np.tanh(x)
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Tanh, x))
@@ -140,7 +150,9 @@ class Pow(Op):
 
     def forward(self, x):
         z = x**self.p
-        return z if getattr(z, "dtype", None) is not _F64 else _float(z, x)  # fast path
+        if getattr(z, "dtype", None) is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         p = self.p
