@@ -7,18 +7,26 @@ from . import nn
 from .backward import grad
 from .creation import (
     arange,
+    empty,
+    empty_like,
+    eye,
     full,
+    full_like,
     linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
     randn,
+    randn_like,
     tensor,
     zeros,
     zeros_like,
 )
 from .dot import to_dot
+from .errors import ShapeError
 from .functional import (
     abs,
     cat,
@@ -85,6 +93,10 @@ from .functional_layout import (
     triu,
     unbind,
 )
+
+# ---------------------------------------------------------------- elementwise math, statistics
+from .functional_math import *  # noqa: F403 -- the names listed in functional_math.NAMES
+from .functional_math import NAMES as _MATH_NAMES
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .methods import Tensor  # Tensor with its graph-building methods attached
@@ -93,6 +105,7 @@ from .methods import Tensor  # Tensor with its graph-building methods attached
 # torch also offers these at the top level (torch.conv2d, torch.max_pool2d), same arguments.
 from .nn.conv import conv1d, conv2d, conv_transpose2d
 from .nn.pooling import max_pool2d
+from .ops.activations import celu, selu
 from .tensor import bool_ as bool
 from .tensor import float32, float64, int64
 
@@ -115,3 +128,7 @@ __all__ += [
 
 # ---------------------------------------------------------------- kernels (conv, pooling)
 __all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d"]
+
+# ---------------------------------------------------------------- elementwise math, statistics
+__all__ += ["ShapeError", "celu", "empty", "empty_like", "eye", "full_like", "rand_like", "randint",
+            "randn_like", "selu", *_MATH_NAMES]

@@ -7,6 +7,7 @@ records itself as the output's grad_fn with the inputs it saved for its backward
 import numpy as np
 
 from . import grad_mode as _gm
+from .errors import ShapeError
 from .tensor import Tensor, _make
 
 
@@ -30,7 +31,10 @@ class Op:
         if len(inputs) == 1:
             out = _make(op.forward(inputs[0].data))
         elif len(inputs) == 2:
-            out = _make(op.forward(inputs[0].data, inputs[1].data))
+            try:
+                out = _make(op.forward(inputs[0].data, inputs[1].data))
+            except ValueError as error:  # numpy's broadcast error, as torch's RuntimeError
+                _raise_broadcast(inputs, error)
         else:
             out = _make(op.forward(*[t.data for t in inputs]))
         if _gm._enabled:
@@ -97,6 +101,18 @@ class Op:
         self.inputs = None
         if self.saves_output:
             self.out_data = None
+
+
+def _raise_broadcast(inputs, error):
+    a, b = (np.shape(t.data) for t in inputs)
+    for dim in range(1, max(len(a), len(b)) + 1):
+        n, m = (a[-dim] if dim <= len(a) else 1), (b[-dim] if dim <= len(b) else 1)
+        if n != m and 1 not in (n, m):
+            raise ShapeError(
+                f"The size of tensor a ({n}) must match the size of tensor b ({m}) at "
+                f"non-singleton dimension {max(len(a), len(b)) - dim}"
+            ) from None
+    raise error
 
 
 def _raise_modified(op, what, t_or_shape, seen, now=None):

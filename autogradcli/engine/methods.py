@@ -5,6 +5,7 @@ imports both and attaches the methods to Tensor on import. The package takes Ten
 `ag.Tensor` has them whichever engine module is imported first.
 """
 
+import math
 import numbers
 from types import FunctionType
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .backward import backward as _backward
+from .errors import ShapeError
 from .ops import (
     Abs,
     Add,
@@ -45,7 +47,18 @@ from .ops import (
     matmul,
     replace,
 )
-from .tensor import Tensor, _dim_tuple, _index_data, _make, _operand, _to_dtype, float32, float64
+from .tensor import (
+    Tensor,
+    _dim_tuple,
+    _index_data,
+    _make,
+    _operand,
+    _to_dtype,
+    _torch_steps,
+    _wrap_dim,
+    float32,
+    float64,
+)
 
 __all__ = ["Tensor"]
 
@@ -176,7 +189,10 @@ class _TensorMethods:
         return Abs.apply(self)
 
     def __getitem__(self, index):
-        return Index.apply(self, index=_index_data(index))
+        out = self
+        for step in _torch_steps(_index_data(index, self.data.shape)):
+            out = Index.apply(out, index=step)
+        return out
 
     # ------------------------------------------------------------------ elementwise
     def neg(self):
@@ -235,6 +251,8 @@ class _TensorMethods:
         dtype = _to_dtype(dtype)
         if dtype == self.data.dtype:
             return self
+        if dtype.kind != "f":  # integer and bool tensors never require grad, as torch
+            return _make(self.data.astype(dtype))
         return Cast.apply(self, dtype=dtype)
 
     def float(self):
@@ -269,15 +287,17 @@ class _TensorMethods:
         return extreme_along(self, dim, keepdim, np.argmin, "min")
 
     def softmax(self, dim):
-        return Softmax.apply(self, dim=dim)
+        return Softmax.apply(self, dim=_wrap_dim(dim, self.data.ndim))
 
     def log_softmax(self, dim):
-        return LogSoftmax.apply(self, dim=dim)
+        return LogSoftmax.apply(self, dim=_wrap_dim(dim, self.data.ndim))
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return Reshape.apply(self, shape=tuple(shape))
+        shape = tuple(shape)
+        _check_reshape(shape, self.data.size)
+        return Reshape.apply(self, shape=shape)
 
     view = reshape
 
@@ -289,10 +309,20 @@ class _TensorMethods:
 
     def permute(self, *dims):
         dims = dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims
-        return Permute.apply(self, dims=_dim_tuple(dims, self.data.ndim))
+        dims = _dim_tuple(dims, self.data.ndim)
+        if len(set(dims)) != len(dims):
+            raise ShapeError("permute(): duplicate dims are not allowed.")
+        if len(dims) != self.data.ndim:
+            raise ShapeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                f"the length of the desired ordering of dimensions i.e. input.dim() = "
+                f"{self.data.ndim} is not equal to len(dims) = {len(dims)}"
+            )
+        return Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.data.ndim))
+        dim0, dim1 = _wrap_dim(dim0, self.data.ndim), _wrap_dim(dim1, self.data.ndim)
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return Permute.apply(self, dims=tuple(dims))
 
@@ -310,11 +340,8 @@ class _TensorMethods:
         return self.transpose(-2, -1)
 
     def unsqueeze(self, dim):
-        ndim = self.data.ndim + 1
-        if not -ndim <= dim < ndim:
-            raise IndexError(f"unsqueeze: dim {dim} out of range for {ndim - 1}-d tensor")
         shape = list(self.data.shape)
-        shape.insert(dim % ndim, 1)
+        shape.insert(_wrap_dim(dim, self.data.ndim + 1), 1)
         return self.reshape(tuple(shape))
 
     def squeeze(self, dim=None):
@@ -330,7 +357,7 @@ class _TensorMethods:
         shape = self.data.shape
         if not shape:
             return self.reshape((1,))
-        start, end = start_dim % len(shape), end_dim % len(shape)
+        start, end = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
         merged = int(np.prod(shape[start : end + 1]))
         return self.reshape((*shape[:start], merged, *shape[end + 1 :]))
 
@@ -346,6 +373,16 @@ def _attach(cls, methods):
         if isinstance(value, FunctionType):
             value.__qualname__ = f"{cls.__qualname__}.{value.__name__}"
         setattr(cls, name, value)
+
+
+def _check_reshape(shape, size):
+    """torch's errors for a shape that cannot hold size elements (numpy's would leak)."""
+    if shape.count(-1) > 1:
+        raise ShapeError("only one dimension can be inferred")
+    known = math.prod(n for n in shape if n != -1)
+    fits = size % known == 0 if -1 in shape and known else known == size
+    if not fits or any(n < -1 for n in shape):
+        raise ShapeError(f"shape '{list(shape)}' is invalid for input of size {size}")
 
 
 _attach(Tensor, _TensorMethods)

@@ -93,9 +93,20 @@ def _check_grad_dtype(data):
         )
 
 
+def _wrap_dim(dim, ndim):
+    """dim as an index in [0, ndim), or torch's IndexError (a 0-d tensor has dims -1 and 0)."""
+    top = ndim if ndim else 1
+    if not -top <= dim < top:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], "
+            f"but got {dim})"
+        )
+    return dim % top if ndim else 0
+
+
 def _dim_tuple(dim, ndim):
     dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
-    return tuple(d % ndim if ndim else 0 for d in dims)
+    return tuple(_wrap_dim(d, ndim) for d in dims)
 
 
 class Tensor:
@@ -184,7 +195,7 @@ class Tensor:
         return self.data.shape
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.data.shape if dim is None else self.data.shape[_wrap_dim(dim, self.data.ndim)]
 
     @property
     def ndim(self) -> int:
@@ -287,7 +298,11 @@ class Tensor:
             )
         if not self.data.flags.writeable:
             self.data = self.data.copy()
-        self.data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
+        value = value.data if isinstance(value, Tensor) else value
+        target, steps = self.data, _torch_steps(_index_data(index, self.data.shape))
+        if len(steps) == 2:  # ints first, as a view (basic indexing), then the arrays
+            target = target[steps[0]]
+        target[steps[-1]] = value
         self._version[0] += 1
 
     # ------------------------------------------------------------------ never recorded
@@ -313,35 +328,92 @@ class Tensor:
     def __ne__(self, other):
         return self._compare(np.not_equal, other)
 
+    # Bitwise on integers, logical on bools (numpy's bitwise ufuncs are both), as torch.
     def __invert__(self):
         return _make(np.invert(self.data))
 
     def __and__(self, other):
-        return self._compare(np.logical_and, other)
+        return self._compare(np.bitwise_and, other)
 
     def __or__(self, other):
-        return self._compare(np.logical_or, other)
+        return self._compare(np.bitwise_or, other)
+
+    def __xor__(self, other):
+        return self._compare(np.bitwise_xor, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def argmax(self, dim=None, keepdim=False):
-        return _make(np.argmax(self.data, axis=dim, keepdims=keepdim))
+        """The index of the first largest element (of the flattened tensor without dim)."""
+        return self._arg_extreme(np.argmax, dim, keepdim)
 
     def argmin(self, dim=None, keepdim=False):
-        return _make(np.argmin(self.data, axis=dim, keepdims=keepdim))
+        """The index of the first smallest element (of the flattened tensor without dim)."""
+        return self._arg_extreme(np.argmin, dim, keepdim)
+
+    def _arg_extreme(self, fn, dim, keepdim):
+        data = self.data
+        if dim is not None:
+            dim = _wrap_dim(dim, data.ndim)
+            data = data if data.ndim else data.reshape(1)
+        elif keepdim and data.ndim:  # torch keeps every dim as size 1
+            return _make(fn(data).astype(np.int64).reshape((1,) * data.ndim))
+        out = fn(data, axis=dim, keepdims=keepdim and dim is not None and self.data.ndim > 0)
+        return _make(np.asarray(out, dtype=np.int64))
 
 
-def _index_data(index):
-    """Tensors inside an index become arrays, and boolean masks become integer arrays."""
-    if isinstance(index, tuple):
-        parts = []
-        for part in index:
-            part = part.data if isinstance(part, Tensor) else part
-            if isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype == bool:
-                parts.extend(np.nonzero(np.asarray(part)))
-            else:
-                parts.append(part)
-        return tuple(parts)
-    index = index.data if isinstance(index, Tensor) else index
-    if isinstance(index, (np.ndarray, list)) and np.asarray(index).dtype == bool:
-        return np.nonzero(np.asarray(index))
-    return index
+def _index_data(index, shape):
+    """The index as numpy reads it: Tensors become arrays, boolean masks integer arrays.
 
+    A boolean mask must match the dims it covers (torch's IndexError otherwise).
+    """
+    if isinstance(index, (int, slice)):  # the common case, first
+        return index
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = [p.data if isinstance(p, Tensor) else p for p in parts]
+    out, dim = [], 0
+    for i, part in enumerate(parts):
+        if part is Ellipsis:  # the dims after it are counted from the end
+            dim = len(shape) - sum(_dims_taken(p) for p in parts[i + 1 :])
+        if _is_mask(part):
+            mask = np.asarray(part)
+            covered = shape[dim : dim + mask.ndim]
+            if mask.shape != covered:
+                raise IndexError(
+                    f"The shape of the mask {list(mask.shape)} at index {dim} does not match "
+                    f"the shape of the indexed tensor {list(shape)} at index {dim}"
+                )
+            out.extend(np.nonzero(mask))
+            dim += mask.ndim
+        else:
+            out.append(part)
+            dim += part is not None and part is not Ellipsis
+    return tuple(out) if isinstance(index, tuple) or len(out) > 1 else out[0]
+
+
+def _is_mask(part):
+    return isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype == bool
+
+
+def _dims_taken(part):
+    return np.ndim(part) if _is_mask(part) else int(part is not None and part is not Ellipsis)
+
+
+def _is_advanced(part):
+    return isinstance(part, (np.ndarray, list)) and np.ndim(part) > 0
+
+
+def _torch_steps(index):
+    """torch's layout for an index mixing ints and arrays: the ints are plain selects, applied
+    first, then the rest (numpy would treat the ints as advanced indices too). One or two
+    numpy indices, applied in turn."""
+    if not isinstance(index, tuple):
+        return (index,)
+    ints = [isinstance(p, (numbers.Integral, np.integer)) and not isinstance(p, bool)
+            for p in index]
+    if not any(ints) or not any(_is_advanced(p) for p in index):
+        return (index,)
+    selects = tuple(p if is_int or p is None or p is Ellipsis else slice(None)
+                    for p, is_int in zip(index, ints))
+    rest = tuple(slice(None) if p is None else p for p, is_int in zip(index, ints) if not is_int)
+    return selects, rest

@@ -21,6 +21,25 @@ from ..losses import (
 # ---------------------------------------------------------------- shape
 from ..ops import pad
 
+# ---------------------------------------------------------------- activations
+from ..ops.activations import (
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+)
+
 # ---------------------------------------------------------------- kernels: conv, pooling, layers
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose2d
@@ -41,4 +60,10 @@ __all__ += [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "conv_transpose2d",
     "dropout", "embedding", "layer_norm", "linear", "max_pool2d", "one_hot",
     "scaled_dot_product_attention",
+]
+
+# ---------------------------------------------------------------- activations
+__all__ += [
+    "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "logsigmoid",
+    "mish", "relu6", "selu", "silu", "softplus", "softsign", "tanhshrink",
 ]

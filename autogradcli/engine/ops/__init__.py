@@ -3,6 +3,7 @@
 One file per family of rows; base.py says how a row is written.
 """
 
+from .activations import ACTIVATIONS, Elu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, Softplus
 from .binary import (
     Add,
     Div,
@@ -22,6 +23,27 @@ from .composites import (
     matmul,
     replace,
     stack,
+)
+from .elementwise import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cos,
+    Cosh,
+    Erf,
+    Exp2,
+    Expm1,
+    Log1p,
+    Log2,
+    Log10,
+    Reciprocal,
+    Rsqrt,
+    Sin,
+    Sinh,
+    Tan,
 )
 
 # ---------------------------------------------------------------- shape, indexing, linear algebra
@@ -62,6 +84,7 @@ from .reductions import (
     Softmax,
     Sum,
 )
+from .rounding import Atan2, Ceil, Floor, FloorDivide, Fmod, Frac, Remainder, Round, Sign, Trunc
 from .shape import (
     Cat,
     Expand,
@@ -71,6 +94,17 @@ from .shape import (
     Permute,
     Reshape,
     Roll,
+)
+from .statistics import (
+    Amax,
+    Amin,
+    CountNonzero,
+    Cumprod,
+    Cumsum,
+    LogSumExp,
+    Median,
+    StdSqrt,
+    VectorNorm,
 )
 from .unary import (
     Abs,
@@ -137,4 +171,13 @@ __all__ += [
     "einsum", "expand_as", "flip", "gather", "index_select", "kron", "masked_fill", "mm", "movedim",
     "mv", "narrow", "outer", "pad", "repeat", "repeat_interleave", "roll", "scatter", "scatter_add",
     "sort", "split", "tensordot", "topk", "trace", "tril", "triu", "unbind",
+]
+
+# ---------------------------------------------------------------- elementwise, statistics
+__all__ += [
+    "ACTIVATIONS", "Acos", "Acosh", "Amax", "Amin", "Asin", "Asinh", "Atan", "Atan2", "Atanh",
+    "Ceil", "Cos", "Cosh", "CountNonzero", "Cumprod", "Cumsum", "Elu", "Erf", "Exp2", "Expm1",
+    "Floor", "FloorDivide", "Fmod", "Frac", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyRelu",
+    "Log1p", "Log2", "Log10", "LogSumExp", "Median", "Reciprocal", "Remainder", "Round", "Rsqrt",
+    "Sign", "Sin", "Sinh", "Softplus", "StdSqrt", "Tan", "Trunc", "VectorNorm",
 ]

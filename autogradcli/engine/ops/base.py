@@ -7,7 +7,11 @@ differentiated again. Broadcast gradients are reduced to their input's shape by 
 in the rows; `None` means "no gradient for this input".
 """
 
+import numpy as np
+
 from ..tensor import Tensor
+
+_F64, _F32 = np.dtype("float64"), np.dtype("float32")
 
 
 def _data(v):
@@ -19,3 +23,16 @@ def _via(cls, x, **params):
     if isinstance(x, Tensor):
         return cls.apply(x, **params)
     return cls(**params).forward(x)
+
+
+def _float(z, *ins):
+    """torch's default float dtype: a float64 result whose operands hold no float64 array (ints
+    and Python floats: tensor([1, 2]) / 2, int + 0.5, int.exp()) is float32, where numpy would
+    give float64. Rows that compute floats from any input call this on their result (the hot
+    rows of binary.py and unary.py test the dtype first, saving the call)."""
+    if getattr(z, "dtype", None) is not _F64:  # Python numbers (of two constants) pass as they are
+        return z
+    for a in ins:
+        if type(a) is np.ndarray and a.dtype is _F64:
+            return z
+    return z.astype(_F32)

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor, _const
-from .base import _data
+from .base import _F64, _data, _float
 from .unary import _log
 
 
@@ -20,7 +20,10 @@ class Add(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return x + y
+        z = x + y
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return g, g
@@ -32,7 +35,10 @@ class Sub(Op):
     saves_inputs = False
 
     def forward(self, x, y):
-        return x - y
+        z = x - y
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return g, (-g if self.parents[1] is not None else None)
@@ -42,7 +48,10 @@ class Mul(Op):
     """z = x * y;  dz/dx = y,  dz/dy = x"""
 
     def forward(self, x, y):
-        return x * y
+        z = x * y
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -53,7 +62,10 @@ class Div(Op):
     """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2"""
 
     def forward(self, x, y):
-        return x / y
+        z = x / y
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
@@ -63,19 +75,29 @@ class Div(Op):
 
 
 class PowTensor(Op):
-    """z = x^y;  dz/dx = y x^(y-1),  dz/dy = x^y log(x), taken as 0 where x == 0 (as torch)"""
+    """z = x^y;  dz/dx = y x^(y-1), 0 where y == 0 (also at x == 0, where the formula is nan: as
+    torch; the mask is kept to x == 0 so that d/dy of dz/dx still flows at y == 0);
+    dz/dy = x^y log(x), 0 where x == 0 and y >= 0 (as torch: -inf at x == 0, y < 0)"""
 
     torch_name = "PowBackward1"
 
     def forward(self, x, y):
-        return np.power(x, y)
+        z = np.power(x, y)
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         px, py = self.parents
-        gx = g * y * x ** (y - 1) if px is not None else None
-        gy = None
+        gx = gy = None
+        xd, yd = _data(x), _data(y)
+        if px is not None:
+            gx = g * y * x ** (y - 1)
+            if not np.all(xd):
+                gx = _where((yd == 0) & (xd == 0), 0.0, gx)
         if py is not None:
-            gy = g * x**y * _log(_where(_data(x) != 0, x, 1.0))
+            zero_term = (xd == 0) & (yd >= 0)
+            gy = _where(zero_term, 0.0, g * x**y * _log(_where(zero_term, 1.0, x)))
         return gx, gy
 
 
@@ -86,7 +108,10 @@ class _Pick(Op):
     pick = wins = None
 
     def forward(self, x, y):
-        return self.pick(x, y)
+        z = self.pick(x, y)
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         xd, yd = _data(x), _data(y)
@@ -111,7 +136,10 @@ class Where(Op):
         self.cond = cond
 
     def forward(self, x, y):
-        return np.where(self.cond, x, y)
+        z = np.where(self.cond, x, y)
+        if z.dtype is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x, y)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x, y):
         return _where(self.cond, g, 0), _where(self.cond, 0, g)

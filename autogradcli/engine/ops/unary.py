@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..function import Op
-from .base import _data, _via
+from .base import _F64, _data, _float, _via
 
 
 def _exp(x):
@@ -32,7 +32,10 @@ class Exp(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.exp(x)
+        z = np.exp(x)
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g * self.output(_exp),)
@@ -42,7 +45,10 @@ class Log(Op):
     """z = log(x);  dz/dx = 1 / x"""
 
     def forward(self, x):
-        return np.log(x)
+        z = np.log(x)
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g / x,)
@@ -54,7 +60,10 @@ class Sqrt(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.sqrt(x)
+        z = np.sqrt(x)
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
@@ -86,7 +95,10 @@ class Sigmoid(Op):
     saves_output = True
 
     def forward(self, x):
-        return 0.5 + 0.5 * np.tanh(0.5 * x)
+        z = 0.5 + 0.5 * np.tanh(0.5 * x)
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Sigmoid, x))
@@ -99,7 +111,10 @@ class Tanh(Op):
     saves_output = True
 
     def forward(self, x):
-        return np.tanh(x)
+        z = np.tanh(x)
+        if z.dtype is _F64 and x.dtype is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         z = self.output(lambda x: _via(Tanh, x))
@@ -134,7 +149,10 @@ class Pow(Op):
         self.p = p
 
     def forward(self, x):
-        return x**self.p
+        z = x**self.p
+        if getattr(z, "dtype", None) is _F64 and getattr(x, "dtype", None) is not _F64:
+            z = _float(z, x)  # ints (or Python floats) in: float32 out
+        return z
 
     def backward(self, g, x):
         p = self.p
