@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from autogradcli.errors import ConfigError, did_you_mean
+from autogradcli.errors import ConfigError, did_you_mean, path_problem
 
 Path_ = tuple  # a key path: str keys and int list indices, e.g. ("model", "hidden", 1)
 
@@ -100,7 +100,8 @@ class YamlSource:
     def where(self, path: Path_) -> str:
         """`file:line: key.path`, the line being that of the nearest key that has one."""
         for prefix, text in self.overridden.items():
-            if tuple(path[: len(prefix)]) == prefix:
+            made_by_it = tuple(prefix[: len(path)]) == tuple(path) and tuple(path) not in self.lines
+            if tuple(path[: len(prefix)]) == prefix or made_by_it:
                 return f"{self.file}: {dotted(path)} (from {{--set}} {text.strip()})"
         line = self.line_of(path)
         head = f"{self.file}:{line}" if line else self.file
@@ -139,8 +140,13 @@ def read_yaml(path: Path) -> YamlSource:
         raise ConfigError(f"cannot use this path: {exc.strerror or exc}", where=file[:80],
                           hint="check the file name") from None
     if not is_file:
-        raise ConfigError("config file not found" if not exists else "not a file",
-                          where=file, hint=_nearby_yaml(path))
+        problem = path_problem(path)
+        if problem and not path.is_dir():
+            hint = "give the path of the YAML file itself, e.g. configs/seed_linear.yaml"
+        else:
+            hint = _nearby_yaml(path / "x" if problem else path)
+        raise ConfigError(f"the config path {problem}" if problem else "config file not found",
+                          where=file, hint=hint)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autogradcli.data import Dataset
-from autogradcli.errors import DataError, did_you_mean
+from autogradcli.errors import DataError, did_you_mean, path_problem
 
 __all__ = ["parse_number", "read_csv_data", "read_rows"]
 
@@ -49,6 +49,13 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
 def _not_found(path: Path, name: str) -> DataError:
     """The error for a missing data file, naming the CSV files next to where it was looked for."""
     hint = "relative paths start at the config file's folder"
+    problem = path_problem(path)
+    if problem:
+        if path.is_dir():
+            found = sorted(p.name for p in path.glob("*.csv"))
+            if found:
+                hint = f"name the file in it: {did_you_mean('', found, 'CSV files there', limit=20)}"
+        return DataError(f"the data path {problem}", where=name, hint=hint)
     if path.parent.is_dir():
         found = sorted(p.name for p in path.parent.glob("*.csv"))
         if found:

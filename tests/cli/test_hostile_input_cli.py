@@ -1,0 +1,67 @@
+"""Hostile or impossible input through the installed commands: one `error:` message naming what
+is wrong and where, exit 2, no traceback, nothing trained."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers import CONFIGS, ROOT, TRAIN
+
+TUTORIAL = CONFIGS / "seed_linear.yaml"
+IRIS = CONFIGS / "iris_logistic.yaml"
+
+
+def train(*args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRADCLI_FAULT"}
+    return subprocess.run([*TRAIN, *map(str, args)], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def user_error(done) -> str:
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.startswith("error: "), done.stderr
+    return done.stderr
+
+
+def test_a_set_too_deep_is_blamed_on_the_set(tmp_path):
+    stderr = user_error(train(TUTORIAL, "--set", "a.b.c.d=1", "--check", cwd=tmp_path))
+    assert "a (from --set a.b.c.d=1): unknown key" in stderr
+
+
+def test_a_symlink_loop_as_the_config_says_so(tmp_path):
+    (tmp_path / "one.yaml").symlink_to("two.yaml")
+    (tmp_path / "two.yaml").symlink_to("one.yaml")
+    stderr = user_error(train("one.yaml", cwd=tmp_path))
+    assert "one.yaml: the config path is a symbolic link that loops" in stderr
+    assert "did you mean" not in stderr
+
+
+def test_a_dangling_symlink_and_a_folder_as_the_config_say_so(tmp_path):
+    (tmp_path / "gone.yaml").symlink_to("missing.yaml")
+    assert "a symbolic link to 'missing.yaml', which does not exist" in user_error(
+        train("gone.yaml", cwd=tmp_path))
+    stderr = user_error(train(CONFIGS, cwd=tmp_path))
+    assert "the config path is a folder, not a file" in stderr
+    assert "seed_linear.yaml" in stderr  # the configs in it
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_a_folder_as_the_data_path_says_so_and_names_its_csv_files(check, tmp_path):
+    stderr = user_error(train(IRIS, "--set", f"data.path={ROOT / 'data'}", "--out", "run",
+                              *check, cwd=tmp_path))
+    assert "the data path is a folder, not a file" in stderr
+    assert "iris.csv" in stderr and "did you mean" not in stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_symlink_loop_as_the_data_path_says_so(tmp_path):
+    (tmp_path / "loop.csv").symlink_to("loop.csv")
+    stderr = user_error(train(IRIS, "--set", f"data.path={tmp_path / 'loop.csv'}", "--out",
+                              "run", cwd=tmp_path))
+    assert "the data path is a symbolic link that loops" in stderr
