@@ -39,6 +39,7 @@ __all__ = [
     "RunInterrupted",
     "RunResult",
     "__version__",
+    "check",
     "config_schema",
     "config_yaml",
     "evaluate",
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from autogradcli.api import (
         RunInterrupted,
         RunResult,
+        check,
         config_schema,
         config_yaml,
         evaluate,

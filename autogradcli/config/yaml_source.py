@@ -135,7 +135,7 @@ def read_yaml(path: Path) -> YamlSource:
     """Parse a config file, recording the line of each key; ConfigError for every problem."""
     file = str(path)
     try:
-        exists, is_file = path.exists(), path.is_file()
+        is_file = path.is_file()
     except OSError as exc:
         raise ConfigError(f"cannot use this path: {exc.strerror or exc}", where=file[:80],
                           hint="check the file name") from None

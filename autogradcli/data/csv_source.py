@@ -54,7 +54,8 @@ def _not_found(path: Path, name: str) -> DataError:
         if path.is_dir():
             found = sorted(p.name for p in path.glob("*.csv"))
             if found:
-                hint = f"name the file in it: {did_you_mean('', found, 'CSV files there', limit=20)}"
+                listing = did_you_mean("", found, "CSV files there", limit=20)
+                hint = f"name the file in it: {listing}"
         return DataError(f"the data path {problem}", where=name, hint=hint)
     if path.parent.is_dir():
         found = sorted(p.name for p in path.parent.glob("*.csv"))

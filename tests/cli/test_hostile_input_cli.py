@@ -65,3 +65,28 @@ def test_a_symlink_loop_as_the_data_path_says_so(tmp_path):
     stderr = user_error(train(IRIS, "--set", f"data.path={tmp_path / 'loop.csv'}", "--out",
                               "run", cwd=tmp_path))
     assert "the data path is a symbolic link that loops" in stderr
+
+
+def test_check_loads_the_data_and_builds_the_model(tmp_path):
+    done = train(IRIS, "--check", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("# checked: the data loads and the model builds")
+    stderr = user_error(train(IRIS, "--set", "data.path=missing.csv", "--check", cwd=tmp_path))
+    assert "data file not found" in stderr
+    stderr = user_error(train(IRIS, "--set", "data.target=speciess", "--check", cwd=tmp_path))
+    assert "no column 'speciess'" in stderr and "did you mean 'species'?" in stderr
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_check_with_a_sweep_checks_every_point(tmp_path):
+    stderr = user_error(train(TUTORIAL, "--sweep", "optimizer.lrr=0.1,0.2", "--check",
+                              cwd=tmp_path))
+    assert "--sweep optimizer.lrr=0.1: unknown key" in stderr and "did you mean 'lr'?" in stderr
+    stderr = user_error(train(TUTORIAL, "--sweep", "training.batch_size=10,1000", "--check",
+                              cwd=tmp_path))
+    assert "batch size 1000 is larger than the 100 training rows" in stderr
+    done = train(TUTORIAL, "--sweep", "optimizer.lr=0.1,0.2", "--sweep",
+                 "training.batch_size=10,20,null", "--check", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("the model builds, 6 sweep points")
+    assert not any(tmp_path.iterdir())
