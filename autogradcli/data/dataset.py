@@ -15,7 +15,8 @@ import numpy as np
 
 from autogradcli.errors import DataError
 
-__all__ = ["Dataset", "check_batch_size", "make_rng", "moments", "split", "val_rows"]
+__all__ = ["HUGE_MESSAGE", "Dataset", "check_batch_size", "check_magnitude", "make_rng",
+           "moments", "split", "val_rows"]
 
 
 @dataclass
@@ -109,3 +110,24 @@ def check_batch_size(batch_size: int | None, dataset: Dataset, where: str | None
         raise DataError(f"batch size {batch_size} is larger than the {dataset.n_train} "
                         "training rows", where=where or "training.batch_size",
                         hint=f"use batch_size <= {dataset.n_train}, or null for full batch")
+
+
+# Beyond this a squared error, a variance or a layer's product overflows float64 (max ~1.8e308).
+HUGE = 1e150
+HUGE_MESSAGE = "values too large to train on"
+
+
+def check_magnitude(data: Dataset) -> None:
+    """DataError when a column holds values no float64 training (or scaling) can handle, so they
+    are reported as the data's problem, not as a divergence blamed on the learning rate."""
+    for values, names in ((data.x, data.feature_names), (data.y[:, None], [data.target_name])):
+        if values.size == 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            peak = np.abs(values).max(axis=0)
+        column = int(np.argmax(np.where(np.isfinite(peak), peak, np.inf)))
+        if not peak[column] <= HUGE:  # also inf and nan
+            raise DataError(f"{HUGE_MESSAGE}: column '{names[column]}' reaches "
+                            f"{peak[column]:.3g}; beyond about {HUGE:.0e} float64 arithmetic "
+                            "overflows (the loss squares them, scaling takes their variance)",
+                            where=data.source, hint="rescale the column (e.g. other units)")

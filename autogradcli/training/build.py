@@ -15,6 +15,7 @@ import numpy as np
 from autogradcli.config import Config
 from autogradcli.config.checks import default_monitor
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
+from autogradcli.data.dataset import HUGE_MESSAGE
 from autogradcli.errors import ConfigError, DataError
 from autogradcli.nn import losses, models, optim
 from autogradcli.nn.clip import GradientClipper
@@ -24,6 +25,7 @@ from autogradcli.nn.specs import MODELS as MODEL_SPECS
 from autogradcli.runs.model_file import ModelInfo
 from autogradcli.training.early_stopping import EarlyStopping
 from autogradcli.training.loop import Controls
+from autogradcli.training.memory import check_memory
 from autogradcli.training.scoring import Scorer
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
@@ -48,6 +50,10 @@ def build(config: Config) -> Experiment:
     """
     if config.seed is None:
         raise ValueError("build() needs a config with a resolved seed (config.resolve_seed)")
+    data_cfg = config.data
+    if data_cfg.n_rows_known() is not None and data_cfg.n_features_known() is not None:
+        check_memory(config, data_cfg.n_rows_known(), data_cfg.n_features_known(),
+                     data_cfg.n_classes_known() or (2 if data_cfg.is_classification() else None))
     try:
         dataset = load_data(config.data, config.base_dir, config.seed)
     except DataError as exc:
@@ -56,8 +62,12 @@ def build(config: Config) -> Experiment:
             context = f"data section: {config.where('data.path')}"
             hint = exc.raw("hint")
             raise exc.remade(hint=f"{hint}\n  {context}" if hint else context) from None
+        if exc.raw("message").startswith(HUGE_MESSAGE):  # generated: the settings made it
+            raise exc.remade(where=config.where("data"), hint="choose smaller data settings "
+                             "(a, b, weights, bias, x_range, noise)") from None
         raise
     check_batch_size(config.training.batch_size, dataset, where=config.where("training.batch_size"))
+    check_memory(config, dataset.n_train + dataset.n_val, dataset.n_features, dataset.n_classes)
     model = build_model(config, dataset)
     loss_fn = build_loss(config)
     optimizer = build_optimizer(config, model.parameters())

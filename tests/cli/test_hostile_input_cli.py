@@ -4,6 +4,7 @@ is wrong and where, exit 2, no traceback, nothing trained."""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,83 @@ def test_check_with_a_sweep_checks_every_point(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("the model builds, 6 sweep points")
     assert not any(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------------------------------ memory
+
+MLP = CONFIGS / "mlp_nonlinear.yaml"
+
+
+@pytest.mark.parametrize(("override", "key", "unit"), [
+    ("model.hidden=[1000000,1000000]", "model.hidden", "TiB"),
+    ("data.n=10000000000", "data.n", "TiB"),
+])
+def test_a_run_too_big_for_the_machine_is_refused_before_allocating(override, key, unit,
+                                                                      tmp_path):
+    for check in ([], ["--check"]):
+        stderr = user_error(train(MLP, "--set", override, "--out", "run", *check, cwd=tmp_path))
+        assert f"{key} (from --set {override}): this run needs about" in stderr
+        assert f" {unit} of memory (data " in stderr and "is available (" in stderr
+        assert "MemoryError" not in stderr
+    assert not (tmp_path / "run").exists()
+
+
+def _limit_address_space(size: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    return apply
+
+
+def test_the_address_space_limit_is_the_machine_limit_when_tighter(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRADCLI_FAULT"}
+    done = subprocess.run([*TRAIN, str(TUTORIAL), "--set", "data.n=30000000", "--out", "run"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                          check=False, preexec_fn=_limit_address_space(2 << 30))
+    stderr = user_error(done)
+    assert "is available (ulimit -v, less what this process already uses)" in stderr
+    assert "hint: generate fewer rows (data.n)" in stderr
+
+
+@pytest.mark.parametrize("overrides", [
+    ["model.hidden=[1000,1000]", "training.epochs=1"],  # parameters dominate
+    ["data.n=50000", "training.batch_size=5000", "model.hidden=[64,64]",
+     "training.epochs=1"],  # data and activations dominate
+])
+def test_the_estimate_covers_what_a_run_really_uses(overrides, tmp_path):
+    from autogradcli import load_config
+    from autogradcli.training.memory import estimate
+
+    def peak(*args) -> int:  # the child's peak RSS in bytes
+        process = subprocess.Popen([*TRAIN, str(MLP), *args, "-q"], cwd=tmp_path,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read()
+        process.stderr.close()
+        return usage.ru_maxrss * 1024
+
+    sets = [arg for item in overrides for arg in ("--set", item)]
+    baseline = peak("--check")  # the interpreter, the libraries and the default config's run
+    used = peak(*sets, "--out", "run") - baseline
+    config = load_config(MLP, overrides)
+    assert used <= sum(estimate(config, config.data.n, 1, 1).values())
+
+
+@pytest.mark.parametrize(("args", "where"), [
+    (["--set", "data.a=1e300"], "seed_linear.yaml:6: data: values too large to train on"),
+    (["--set", "data.a=1e308", "--set", "data.standardize_target=true"],
+     "data: values too large to train on: column 'y' reaches inf"),
+])
+def test_huge_generated_values_are_the_datas_problem_not_the_learning_rate(args, where,
+                                                                          tmp_path):
+    stderr = user_error(train(TUTORIAL, *args, "--out", "run", cwd=tmp_path))
+    assert where in stderr and "learning rate" not in stderr and "Warning" not in stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_huge_values_in_a_csv_name_the_column(tmp_path):
+    (tmp_path / "big.csv").write_text("x,y\n1,2\n3,-1e200\n4,5\n")
+    config = tmp_path / "big.yaml"
+    config.write_text("name: big\ndata: {kind: csv, path: big.csv, target: y}\n"
+                      "model: {kind: linear}\noptimizer: {kind: sgd, lr: 0.01}\n")
+    stderr = user_error(train(config, "--out", "run", cwd=tmp_path))
+    assert "big.csv: values too large to train on: column 'y' reaches 1e+200" in stderr
