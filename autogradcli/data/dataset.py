@@ -15,8 +15,8 @@ import numpy as np
 
 from autogradcli.errors import DataError
 
-__all__ = ["HUGE_MESSAGE", "Dataset", "check_batch_size", "check_magnitude", "make_rng",
-           "moments", "split", "val_rows"]
+__all__ = ["HUGE_MESSAGE", "Dataset", "as_class_indices", "check_batch_size", "check_magnitude",
+           "make_rng", "moments", "split", "val_rows"]
 
 
 @dataclass
@@ -131,3 +131,19 @@ def check_magnitude(data: Dataset) -> None:
                             f"{peak[column]:.3g}; beyond about {HUGE:.0e} float64 arithmetic "
                             "overflows (the loss squares them, scaling takes their variance)",
                             where=data.source, hint="rescale the column (e.g. other units)")
+
+
+def as_class_indices(data: Dataset) -> None:
+    """Read a numeric target as class indices 0, 1, ..., k-1 (what torch's losses take), in place:
+    the task becomes classification with labels "0".."k-1". DataError for other values."""
+    y = np.concatenate([data.y, data.y_val])
+    odd = y[(y != np.round(y)) | (y < 0)]
+    k = int(y.max()) + 1 if y.size else 0
+    if odd.size or k > y.size:
+        what = (f"holds {odd[0]:g}, not a class index" if odd.size else
+                f"reaches {k - 1} with only {y.size} rows: these are not class indices")
+        raise DataError(f"the target column '{data.target_name}' {what}", where=data.source,
+                        hint="without data.classes, class labels must be the integers 0, 1, "
+                             "..., k-1; or list the labels as written under data.classes, "
+                             "e.g. classes: [a, b]")
+    data.task, data.class_names = "classification", [str(i) for i in range(k)]

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from autogradcli.config import Config
-from autogradcli.config.checks import default_monitor
+from autogradcli.config.checks import default_monitor, has_labels
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
-from autogradcli.data.dataset import HUGE_MESSAGE
+from autogradcli.data.dataset import HUGE_MESSAGE, as_class_indices
 from autogradcli.errors import ConfigError, DataError
 from autogradcli.nn import losses, models, optim
 from autogradcli.nn.clip import GradientClipper
@@ -66,12 +66,26 @@ def build(config: Config) -> Experiment:
             raise exc.remade(where=config.where("data"), hint="choose smaller data settings "
                              "(a, b, weights, bias, x_range, noise)") from None
         raise
+    if dataset.task == "regression" and has_labels(config):
+        _read_class_indices(config, dataset)
     check_batch_size(config.training.batch_size, dataset, where=config.where("training.batch_size"))
     check_memory(config, dataset.n_train + dataset.n_val, dataset.n_features, dataset.n_classes)
     model = build_model(config, dataset)
     loss_fn = build_loss(config)
     optimizer = build_optimizer(config, model.parameters())
     return Experiment(config, dataset, model, loss_fn, optimizer)
+
+
+def _read_class_indices(config: Config, dataset: Dataset) -> None:
+    """A csv with `classes: null` trained as a classifier: its target holds class indices."""
+    try:
+        as_class_indices(dataset)
+    except DataError as exc:
+        context = f"data section: {config.where('data.target')}"
+        raise exc.remade(hint=f"{exc.raw('hint')}\n  {context}") from None
+    problem = LOSSES[config.loss.kind].classes_problem(dataset.n_classes)
+    if problem:
+        raise ConfigError(problem[0], where=config.where("loss.kind"), hint=problem[1])
 
 
 def build_model(config: Config, dataset: Dataset) -> models.Model:

@@ -3,6 +3,7 @@ is wrong and where, exit 2, no traceback, nothing trained."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -171,3 +172,53 @@ def test_huge_values_in_a_csv_name_the_column(tmp_path):
                       "model: {kind: linear}\noptimizer: {kind: sgd, lr: 0.01}\n")
     stderr = user_error(train(config, "--out", "run", cwd=tmp_path))
     assert "big.csv: values too large to train on: column 'y' reaches 1e+200" in stderr
+
+
+# --------------------------------------------------------------------- integer class labels
+
+
+def _iris_with_integer_labels(folder: Path, label=lambda i: str(i)) -> Path:
+    names = {"setosa": 0, "versicolor": 1, "virginica": 2}
+    lines = (ROOT / "data" / "iris.csv").read_text().splitlines()
+    rows = [line.rsplit(",", 1) for line in lines[1:] if line.strip()]
+    text = "\n".join([lines[0], *(f"{x},{label(names[y])}" for x, y in rows)]) + "\n"
+    (folder / "iris_int.csv").write_text(text)
+    return folder / "iris_int.csv"
+
+
+@pytest.mark.parametrize("classes", ["null", "[0,1,2]"])
+def test_integer_class_labels_train_as_class_indices(classes, tmp_path):
+    path = _iris_with_integer_labels(tmp_path)
+    done = train(IRIS, "--set", f"data.path={path}", "--set", f"data.classes={classes}",
+                 "--out", "run", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "completed"
+    assert result["metrics"]["val"]["accuracy"] >= 0.9
+    named = train(IRIS, "--out", "named", "--json", cwd=tmp_path)
+    # the same rows with their names: the same run, number for number
+    assert result["final_train_loss"] == json.loads(named.stdout)["final_train_loss"]
+
+
+@pytest.mark.parametrize(("label", "message"), [
+    (lambda i: f"{i}.5", "the target column 'species' holds 0.5, not a class index"),
+    (lambda i: str(-i), "the target column 'species' holds -1, not a class index"),
+    (lambda i: str(1000 * i), "reaches 2000 with only 150 rows: these are not class indices"),
+])
+def test_a_target_that_is_not_class_indices_is_refused_with_a_hint(label, message, tmp_path):
+    path = _iris_with_integer_labels(tmp_path, label)
+    stderr = user_error(train(IRIS, "--set", f"data.path={path}", "--set", "data.classes=null",
+                              "--out", "run", cwd=tmp_path))
+    assert message in stderr
+    assert "hint: without data.classes, class labels must be the integers 0, 1, ..." in stderr
+
+
+def test_integer_labels_follow_the_losses_class_rules(tmp_path):
+    path = _iris_with_integer_labels(tmp_path)
+    stderr = user_error(train(IRIS, "--set", f"data.path={path}", "--set", "data.classes=null",
+                              "--set", "loss.kind=bce", "--out", "run", cwd=tmp_path))
+    assert "loss.kind (from --set loss.kind=bce): bce needs 2 classes; the data has 3" in stderr
+    stderr = user_error(train(IRIS, "--set", f"data.path={path}", "--set", "data.classes=null",
+                              "--set", "data.standardize_target=true", "--out", "run",
+                              cwd=tmp_path))
+    assert "data.standardize_target" in stderr and "cannot scale class labels" in stderr
