@@ -41,7 +41,6 @@ def assert_same(path: Path, cfg) -> bool:
     assert x.dtype == slow[0].dtype == np.float64 and x.shape == slow[0].shape
     assert np.array_equal(x.view(np.int64), slow[0].view(np.int64))  # bits, not ==
     assert np.array_equal(y.view(np.int64), slow[1].view(np.int64))
-    assert x.flags.c_contiguous
     return True
 
 

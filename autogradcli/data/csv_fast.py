@@ -60,14 +60,23 @@ def _columns(table: np.ndarray, feature_at: list[int], target_at: int, classes):
         kept = y >= 0  # rows whose label is not listed are dropped, as the exact reader does
         if len(np.unique(y[kept])) != len(classes):
             return None  # a listed class never appears: the exact reader names it
-        x = table[kept][:, feature_at] if not kept.all() else table[:, feature_at]
+        x = _take(table, feature_at) if kept.all() else table[np.ix_(kept, feature_at)]
         y = y[kept]
     else:
-        x = table[:, feature_at]
+        x = _take(table, feature_at)
         y = y.copy()
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         return None  # nan, inf, 1e400: the exact reader says which cell
-    return np.ascontiguousarray(x), y
+    return x, y
+
+
+def _take(table: np.ndarray, columns: list[int]) -> np.ndarray:
+    """The columns, as a view of the table when they are adjacent and in order (the usual
+    layout: features, then the target), so the file's numbers are held once, not twice."""
+    start = columns[0]
+    if columns == list(range(start, start + len(columns))):
+        return table[:, start:start + len(columns)]
+    return table[:, columns]
 
 
 def _header(path: Path) -> list[str] | None:

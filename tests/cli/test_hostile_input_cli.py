@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import CONFIGS, ROOT, TRAIN
+from helpers import CONFIGS, ROOT, TRAIN, peak_rss
 
 TUTORIAL = CONFIGS / "seed_linear.yaml"
 IRIS = CONFIGS / "iris_logistic.yaml"
@@ -138,17 +138,15 @@ def test_the_estimate_covers_what_a_run_really_uses(overrides, tmp_path):
     from autogradcli import load_config
     from autogradcli.training.memory import estimate
 
-    def peak(*args) -> int:  # the child's peak RSS in bytes
-        process = subprocess.Popen([*TRAIN, str(MLP), *args, "-q"], cwd=tmp_path,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read()
-        process.stderr.close()
-        return usage.ru_maxrss * 1024
+    def peak(*args) -> int:
+        code, size, stderr = peak_rss([*TRAIN, str(MLP), *args, "-q"], cwd=tmp_path)
+        assert code == 0, stderr
+        return size
 
     sets = [arg for item in overrides for arg in ("--set", item)]
     baseline = peak("--check")  # the interpreter, the libraries and the default config's run
     used = peak(*sets, "--out", "run") - baseline
+    assert used > 20 << 20  # measured, not the launcher's peak
     config = load_config(MLP, overrides)
     assert used <= sum(estimate(config, config.data.n, 1, 1).values())
 
