@@ -161,8 +161,8 @@ class _Sweep:
             except OSError as exc:  # its folder turned unwritable since the sweep began
                 summary = None
                 outcome = RunOutcome(point.name, "failed", (
-                    f"cannot move the run into {point.folder}: {exc.strerror or exc}; it is "
-                    f"kept in {partial.name} (make the folder writable, then rerun the sweep)"),
+                    f"cannot move the run into {point.folder}: {exc.strerror or exc}; make "
+                    "the folder writable, then rerun the sweep (this run trains again)"),
                     outcome.seconds)
                 self._record(point, row_of(point, summary, outcome, skipped=False))
                 self._write_csv()

@@ -142,3 +142,38 @@ def test_figures_into_a_read_only_run_folder(place):
     make_run(place / "run")
     (place / "run").chmod(0o555)
     refused(run(PLOT, "run", cwd=place), "run/figures: cannot write here: Permission denied")
+
+
+MID_SWEEP = """
+import sys
+from pathlib import Path
+import autogradcli
+config = autogradcli.load_config(sys.argv[1])
+second = Path("sweep") / "lr-0.2"
+
+def progress(event):  # the first run is done: the second's folder turns read-only
+    if event.name == "lr-0.1":
+        second.chmod(0o555)
+
+result = autogradcli.sweep(config, {"optimizer.lr": [0.1, 0.2]}, out="sweep", overwrite=True,
+                           progress=progress)
+for row in result.runs:
+    print(row.name, row.status, row.message)
+"""
+
+
+def test_a_run_folder_turning_read_only_mid_sweep_fails_that_run(place):
+    done = subprocess.run([*TRAIN, str(TUTORIAL), "--sweep", "optimizer.lr=0.1,0.2", "--out",
+                           str(place / "sweep"), "--quiet"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    for folder in [place / "sweep", *(place / "sweep").iterdir()]:
+        if folder.is_dir():
+            folder.chmod(0o777)
+    done = run([sys.executable, "-c", MID_SWEEP], TUTORIAL, cwd=place)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    first, second = done.stdout.splitlines()
+    assert first.startswith("lr-0.1 completed")
+    assert second == ("lr-0.2 failed cannot move the run into sweep/lr-0.2: Permission denied; "
+                      "make the folder writable, then rerun the sweep (this run trains again)")
+    assert "\n0.2,failed," in (place / "sweep" / "sweep.csv").read_text()
