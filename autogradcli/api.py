@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from autogradcli.config import Config
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
-__all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "evaluate",
+__all__ = ["RunInterrupted", "RunResult", "check", "config_schema", "config_yaml", "evaluate",
            "load_config", "load_run", "parse_grid", "plot", "predict", "resume", "sweep",
            "train"]
 
@@ -45,6 +45,28 @@ def config_yaml(config: Config, seed: int | None = None) -> str:
     if seed is not None:
         config = _config.resolve_seed(config, seed)
     return _config.config_to_yaml(config)
+
+
+def check(config: Config, grid: dict[str, list] | None = None, *, seed: int | None = None
+          ) -> list[Config]:
+    """Validate all that a run would, short of training: load the data, build the model, loss
+    and optimizer on it (and check the memory they need). A config with a `sweep:` section, or
+    with `grid`, is checked at every point of the sweep (each validated, then built).
+
+    Returns the configs checked (one per point). Raises ConfigError or DataError (UserError).
+    """
+    from autogradcli import config as _config
+    from autogradcli.training.build import build
+
+    if grid or config.sweep:
+        from autogradcli.sweeps.grid import sweep_configs
+
+        configs = sweep_configs(config, grid)
+    else:
+        configs = [_config.resolve_seed(config, seed)]
+    for point in configs:
+        build(_config.resolve_seed(point))  # everything but the loop
+    return configs
 
 
 def config_schema() -> dict:

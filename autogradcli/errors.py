@@ -126,3 +126,31 @@ def did_you_mean(word: Any, choices: Iterable[str], label: str = "Valid keys",
     listing = f"{label}: {', '.join(shown)}" + (", ..." if len(shown) < len(choices) else "")
     close = nearest(word, choices)
     return f"did you mean '{close}'? {listing}" if close else listing
+
+
+# ------------------------------------------------------------------------------ odd paths
+
+
+def path_problem(path: Any) -> str | None:
+    """What stands where a file was expected but cannot be read as one, in words: a folder, a
+    symbolic link that loops or points nowhere, another special file; None for a regular file
+    or a plain missing path (the caller says "not found" and suggests names)."""
+    import errno
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that loops (it points back to itself)"
+        if os.path.islink(path):
+            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
+        if exc.errno == errno.ENOENT:
+            return None
+        return f"cannot be used: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, pipe or socket)"
+    return None

@@ -27,3 +27,24 @@ def make_run(config: str, out: Path, overrides=()) -> Path:
 def cli_text(error: UserError, part: str) -> str | None:
     """A part of an error ("message", "where", "hint") as the command line shows it (flags)."""
     return spell(error.raw(part), flags=True)
+
+
+# Runs a command as the child of a fresh small process and prints its exit code and peak RSS.
+# Linux carries a process's peak RSS over fork and exec, so a command started straight from a
+# big process (pytest, a benchmark that made a large file) would report that process's peak.
+_LAUNCHER = r"""
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stdout.write(f"\n{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024}\n")
+"""
+
+
+def peak_rss(command: list[str], **kwargs) -> tuple[int, int, str]:
+    """(exit code, peak RSS in bytes, stderr) of `command` (its stdout is discarded)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], capture_output=True,
+                          text=True, check=False, **kwargs)
+    code, peak = done.stdout.strip().splitlines()[-1].split()
+    return int(code), int(peak), done.stderr

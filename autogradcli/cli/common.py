@@ -7,6 +7,7 @@ stopped it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import signal
 import sys
@@ -105,7 +106,7 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
         if where and len(where) > 80:
             where = where[:38] + "..." + where[-38:]
         print_error(UserError(exc.strerror or str(exc), where=where,
-                              hint="choose a shorter or accessible path").format())
+                              hint=_OS_HINTS.get(exc.errno, "check the path")).format())
         sys.exit(EXIT_USER)
     gc.freeze()  # the interpreter's final collection then skips every object: a faster exit
     sys.exit(code or 0)
@@ -131,6 +132,16 @@ def _plain_metavars(command):
 
     command.get_help_option = get_help_option
     return command
+
+
+_OS_HINTS = {
+    errno.EACCES: "this user may not use that place: make it writable (chmod u+w), or choose "
+                  "another folder (--out DIR)",
+    errno.EROFS: "the file system is read-only: choose another folder (--out DIR)",
+    errno.ENAMETOOLONG: "choose a shorter path",
+    errno.ENOSPC: "free some space, or choose a folder on another disk (--out DIR)",
+}
+_OS_HINTS[errno.EPERM] = _OS_HINTS[errno.EACCES]
 
 
 def _flags_of(ctx) -> list[str]:

@@ -60,7 +60,8 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     check: Annotated[bool, typer.Option(
-        "--check", help="Validate; print the resolved YAML.")] = False,
+        "--check", help="Validate all a run would (config, data, model, every sweep point), "
+                    "train nothing; print the resolved YAML.")] = False,
     schema: Annotated[bool, typer.Option(
         "--schema", help="Print the config's JSON Schema.")] = False,
     sweep: Annotated[list[str] | None, typer.Option(
@@ -101,7 +102,7 @@ def train(
         if not check:
             _check_destinations(loaded, configs, out, overwrite, swept=bool(grid))
         if check:
-            _show_check(loaded, seed)
+            _show_check(loaded, grid, seed)
             return
         sweeping = (jobs, executor, scheduler)
         failed = _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping)
@@ -133,9 +134,13 @@ def _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed) -> None:
         raise UserError("--scheduler needs --executor dask", where="--scheduler")
 
 
-def _show_check(loaded, seed) -> None:
-    for i, config in enumerate(loaded):
-        write_line(("---\n" if i else "") + api.config_yaml(config, seed))
+def _show_check(loaded, grid, seed) -> None:
+    """Check each config as a run would (data, model, every sweep point), then print it."""
+    checked = [api.check(config, grid, seed=seed) for config in loaded]
+    for i, (config, points) in enumerate(zip(loaded, checked)):
+        swept = f", {len(points)} sweep points" if grid or config.sweep else ""
+        write_line(("---\n" if i else "") + api.config_yaml(config, seed).rstrip("\n")
+                   + f"\n# checked: the data loads and the model builds{swept}\n")
 
 
 def _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping) -> bool:

@@ -27,6 +27,17 @@ def check_consistency(config: Any) -> None:
     _check_sweep_keys(config)
 
 
+def has_labels(config: Any) -> bool:
+    """True when the target holds class labels: class data, a csv with `classes`, or a csv
+    with `classes: null` trained as a classifier (its target then holds the class indices
+    0, 1, ..., k-1, as torch's losses take them)."""
+    data = config.data
+    if data.is_classification():
+        return True
+    return data.kind == "csv" and (LOSSES[config.loss.kind].classification
+                                   or MODEL_SPECS[config.model.kind].classification)
+
+
 def _check_model_fits_data(config: Any) -> None:
     data, model = config.data, MODEL_SPECS[config.model.kind]
     problem = model.problem(data.n_features_known(), model.outputs or 1)
@@ -37,17 +48,20 @@ def _check_model_fits_data(config: Any) -> None:
     misfit = None if n_features is None else config.model.features_problem(n_features)
     if misfit:
         raise FieldProblem(("model", misfit[0]), misfit[1], hint=misfit[2])
-    if model.classification and not data.is_classification():
+    if model.classification and not has_labels(config):
         raise FieldProblem(("model", "kind"), f"model '{model.kind}' needs class labels",
                            hint="use data kind 'classes', or 'csv' with classes: [...]")
 
 
 def _check_loss_fits(config: Any) -> None:
     data, model, loss = config.data, MODEL_SPECS[config.model.kind], LOSSES[config.loss.kind]
-    if loss.classification and not data.is_classification():
+    if loss.classification and not has_labels(config):
         raise FieldProblem(("loss", "kind"),
                            f"{loss.name} needs class labels; the data is regression",
                            hint="use mse, mae or huber, or class data")
+    if has_labels(config) and data.standardize_target:
+        raise FieldProblem(("data", "standardize_target"), "cannot scale class labels",
+                           hint="set standardize_target: false (the target holds class indices)")
     if model.classification and not loss.classification:
         raise FieldProblem(("loss", "kind"), f"model '{model.kind}' is trained with bce or "
                                              f"cross_entropy, not {loss.name}")
@@ -74,7 +88,7 @@ def _check_outputs(config: Any, model: Any, needed: int) -> None:
 
 
 def _check_metrics(config: Any) -> None:
-    task = "classification" if config.data.is_classification() else "regression"
+    task = "classification" if has_labels(config) else "regression"
     chosen = config.training.metrics or []
     for i, name in enumerate(chosen):
         if METRICS[name] != task:
@@ -92,7 +106,7 @@ def default_monitor(config: Any) -> str:
 
 
 def _check_monitors(config: Any) -> None:
-    task = "classification" if config.data.is_classification() else "regression"
+    task = "classification" if has_labels(config) else "regression"
     columns = monitor_columns(task, config.training.metrics, config.data.val_fraction > 0)
     watchers = [(("training", "early_stopping", "monitor"), config.training.early_stopping),
                 (("optimizer", "schedule", "monitor"), config.optimizer.schedule)]

@@ -171,6 +171,15 @@ class CsvData(_DataBase):
         description="Class labels as written in the target column, mapped to 0, 1, ... in this "
                     "order; rows with other labels are dropped. Null: a numeric target.")
 
+    @field_validator("classes", mode="before")
+    @classmethod
+    def _labels_as_written(cls, value):
+        # `classes: [0, 1]` names labels written 0 and 1: compare them as the text they are
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                    for v in value]
+        return value
+
     @model_validator(mode="after")
     def _columns(self):
         if self.features is not None:

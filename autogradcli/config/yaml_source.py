@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from autogradcli.config.yaml_bounds import UnknownKeys, compose, dotted
-from autogradcli.errors import ConfigError, did_you_mean
+from autogradcli.errors import ConfigError, did_you_mean, path_problem
 
 Path_ = tuple  # a key path: str keys and int list indices, e.g. ("model", "hidden", 1)
 
@@ -96,7 +96,8 @@ class YamlSource:
     def where(self, path: Path_) -> str:
         """`file:line: key.path`, the line being that of the nearest key that has one."""
         for prefix, text in self.overridden.items():
-            if tuple(path[: len(prefix)]) == prefix:
+            made_by_it = tuple(prefix[: len(path)]) == tuple(path) and tuple(path) not in self.lines
+            if tuple(path[: len(prefix)]) == prefix or made_by_it:
                 return f"{self.file}: {dotted(path)} (from {{--set}} {text.strip()})"
         head = self.file_line(path)
         text = f"{head}: {dotted(path)}" if path else head
@@ -153,13 +154,18 @@ def read_yaml(path: Path, unknown: UnknownKeys | None = None) -> YamlSource:
     """
     file = str(path)
     try:
-        exists, is_file = path.exists(), path.is_file()
+        is_file = path.is_file()
     except OSError as exc:
         raise ConfigError(f"cannot use this path: {exc.strerror or exc}", where=file[:80],
                           hint="check the file name") from None
     if not is_file:
-        raise ConfigError("config file not found" if not exists else "not a file",
-                          where=file, hint=_nearby_yaml(path))
+        problem = path_problem(path)
+        if problem and not path.is_dir():
+            hint = "give the path of the YAML file itself, e.g. configs/seed_linear.yaml"
+        else:
+            hint = _nearby_yaml(path / "x" if problem else path)
+        raise ConfigError(f"the config path {problem}" if problem else "config file not found",
+                          where=file, hint=hint)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

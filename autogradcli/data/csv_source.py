@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from autogradcli.data import Dataset
-from autogradcli.errors import DataError, did_you_mean
+from autogradcli.data.csv_fast import read_fast
+from autogradcli.errors import DataError, did_you_mean, path_problem
 
 __all__ = ["parse_number", "read_csv_data", "read_rows"]
 
@@ -49,6 +50,14 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
 def _not_found(path: Path, name: str) -> DataError:
     """The error for a missing data file, naming the CSV files next to where it was looked for."""
     hint = "relative paths start at the config file's folder"
+    problem = path_problem(path)
+    if problem:
+        if path.is_dir():
+            found = sorted(p.name for p in path.glob("*.csv"))
+            if found:
+                listing = did_you_mean("", found, "CSV files there", limit=20)
+                hint = f"name the file in it: {listing}"
+        return DataError(f"the data path {problem}", where=name, hint=hint)
     if path.parent.is_dir():
         found = sorted(p.name for p in path.parent.glob("*.csv"))
         if found:
@@ -104,8 +113,20 @@ def parse_number(cell: str, line: int, column: str, name: str, hint: str) -> flo
 
 
 def read_csv_data(cfg: Any, base_dir: Path) -> Dataset:
-    """The rows of a csv data section (before split and standardisation), as a Dataset."""
-    header, rows, name = read_rows(base_dir / cfg.path)
+    """The rows of a csv data section (before split and standardisation), as a Dataset.
+
+    Read by numpy's bulk reader when it takes the file; otherwise (and for every mistake, whose
+    message names the line and column) cell by cell. Both give the same arrays.
+    """
+    path = base_dir / cfg.path
+    fast = read_fast(path, cfg)
+    if fast is not None:
+        return _dataset(cfg, *fast, _display(path))
+    return _read_exact(path, cfg)
+
+
+def _read_exact(path: Path, cfg: Any) -> Dataset:
+    header, rows, name = read_rows(path)
     target_at = _column_index(header, cfg.target, name, "target")
     features = cfg.features or [c for c in header if c != cfg.target]
     if not features:
@@ -121,8 +142,12 @@ def read_csv_data(cfg: Any, base_dir: Path) -> Dataset:
          for line, cells in rows]
     x_array = np.asarray(x, dtype=np.float64).reshape(len(rows), len(features))
     y_array = np.asarray(y, dtype=np.float64)
-    data = Dataset(x=x_array, y=y_array, x_val=x_array[:0], y_val=y_array[:0],
-                   feature_names=list(features), target_name=cfg.target, source=name)
+    return _dataset(cfg, x_array, y_array, features, name)
+
+
+def _dataset(cfg: Any, x: np.ndarray, y: np.ndarray, features: list[str], name: str) -> Dataset:
+    data = Dataset(x=x, y=y, x_val=x[:0], y_val=y[:0], feature_names=list(features),
+                   target_name=cfg.target, source=name)
     if cfg.classes is not None:
         data.task, data.class_names = "classification", list(cfg.classes)
     return data

@@ -15,7 +15,8 @@ import numpy as np
 
 from autogradcli.errors import DataError
 
-__all__ = ["Dataset", "check_batch_size", "make_rng", "moments", "split", "val_rows"]
+__all__ = ["HUGE_MESSAGE", "Dataset", "as_class_indices", "check_batch_size", "check_magnitude",
+           "make_rng", "moments", "split", "val_rows"]
 
 
 @dataclass
@@ -109,3 +110,40 @@ def check_batch_size(batch_size: int | None, dataset: Dataset, where: str | None
         raise DataError(f"batch size {batch_size} is larger than the {dataset.n_train} "
                         "training rows", where=where or "training.batch_size",
                         hint=f"use batch_size <= {dataset.n_train}, or null for full batch")
+
+
+# Beyond this a squared error, a variance or a layer's product overflows float64 (max ~1.8e308).
+HUGE = 1e150
+HUGE_MESSAGE = "values too large to train on"
+
+
+def check_magnitude(data: Dataset) -> None:
+    """DataError when a column holds values no float64 training (or scaling) can handle, so they
+    are reported as the data's problem, not as a divergence blamed on the learning rate."""
+    for values, names in ((data.x, data.feature_names), (data.y[:, None], [data.target_name])):
+        if values.size == 0:
+            continue
+        with np.errstate(invalid="ignore"):
+            peak = np.abs(values).max(axis=0)
+        column = int(np.argmax(np.where(np.isfinite(peak), peak, np.inf)))
+        if not peak[column] <= HUGE:  # also inf and nan
+            raise DataError(f"{HUGE_MESSAGE}: column '{names[column]}' reaches "
+                            f"{peak[column]:.3g}; beyond about {HUGE:.0e} float64 arithmetic "
+                            "overflows (the loss squares them, scaling takes their variance)",
+                            where=data.source, hint="rescale the column (e.g. other units)")
+
+
+def as_class_indices(data: Dataset) -> None:
+    """Read a numeric target as class indices 0, 1, ..., k-1 (what torch's losses take), in place:
+    the task becomes classification with labels "0".."k-1". DataError for other values."""
+    y = np.concatenate([data.y, data.y_val])
+    odd = y[(y != np.round(y)) | (y < 0)]
+    k = int(y.max()) + 1 if y.size else 0
+    if odd.size or k > y.size:
+        what = (f"holds {odd[0]:g}, not a class index" if odd.size else
+                f"reaches {k - 1} with only {y.size} rows: these are not class indices")
+        raise DataError(f"the target column '{data.target_name}' {what}", where=data.source,
+                        hint="without data.classes, class labels must be the integers 0, 1, "
+                             "..., k-1; or list the labels as written under data.classes, "
+                             "e.g. classes: [a, b]")
+    data.task, data.class_names = "classification", [str(i) for i in range(k)]

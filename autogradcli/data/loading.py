@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from autogradcli.data.csv_source import read_csv_data
-from autogradcli.data.dataset import Dataset, make_rng, moments, split
+from autogradcli.data.dataset import Dataset, check_magnitude, make_rng, moments, split
 from autogradcli.data.synthetic import GENERATORS
 
 __all__ = ["load_data"]
@@ -21,7 +23,9 @@ def load_data(data_config: Any, base_dir: str | Path, seed: int) -> Dataset:
     if kind == "csv":
         raw = read_csv_data(data_config, Path(base_dir))
     else:
-        raw = GENERATORS[kind](data_config, make_rng(seed, "data"))
+        with np.errstate(over="ignore", invalid="ignore"):  # check_magnitude says it better
+            raw = GENERATORS[kind](data_config, make_rng(seed, "data"))
+    check_magnitude(raw)
     x, y, x_val, y_val = split(raw.x, raw.y, data_config.val_fraction, seed, raw.source)
     raw.x, raw.y, raw.x_val, raw.y_val = x, y, x_val, y_val
     if data_config.standardize:

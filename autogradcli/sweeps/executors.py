@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import re
 import shutil
 import signal
@@ -28,6 +29,7 @@ from autogradcli.errors import ConfigError, UserError
 # several threads) must take turns; separate processes run in parallel.
 _TRAIN_LOCK = threading.Lock()
 _CONNECT_TIMEOUT = 5
+_WORKER_WAIT = 5  # seconds a scheduler without workers is given for one to join
 _SCHEDULER_HINT = ("check the address (e.g. tcp://host:8786), that `dask scheduler` runs there "
                    "and that its port is open to this machine")
 
@@ -210,12 +212,27 @@ class DaskPool:
         except ImportError:
             raise UserError("the dask executor needs dask.distributed, which is not installed",
                             hint="pip install 'autogradcli[distributed]'") from None
-        _probe(self.scheduler, where)
+        address = _check_address(self.scheduler, where)
+        _probe(address, where)
+        workers = _identify(address, where)
         try:
-            self._client = Client(self.scheduler, timeout=_CONNECT_TIMEOUT, set_as_default=False)
+            self._client = Client(address, timeout=_CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler: {_first_line(exc)}", where=where,
                               hint=_SCHEDULER_HINT) from None
+        if workers == 0:
+            self._wait_for_a_worker(address, where)
+
+    def _wait_for_a_worker(self, address: str, where: str) -> None:
+        """A scheduler without workers would hold the tasks forever: give workers a moment to
+        join, then say so."""
+        try:
+            self._client.wait_for_workers(1, timeout=_WORKER_WAIT)
+        except (TimeoutError, OSError):
+            self._client.close()
+            raise ConfigError(f"the Dask scheduler at {address} has no workers (none joined "
+                              f"within {_WORKER_WAIT} s)", where=where,
+                              hint=f"start some: dask worker {address} --nthreads 1") from None
 
     def __enter__(self):
         if self._client is None:
@@ -223,14 +240,41 @@ class DaskPool:
         return self
 
     def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
-        from dask.distributed import as_completed
-
         # pure=False: a rerun must train again, not reuse a cached result.
         self._futures = self._client.map(run_task, tasks, pure=False,
                                          key=[f"autogradcli-{t.name}-{id(t)}" for t in tasks])
         by_key = {future.key: task for future, task in zip(self._futures, tasks)}
-        for future in as_completed(self._futures, loop=self._client.loop):
-            yield _outcome_of(future, by_key[future.key])
+        finished: queue.Queue = queue.Queue()
+        for future in self._futures:
+            future.add_done_callback(finished.put)
+        pending, alone_since = {f.key: f for f in self._futures}, None
+        while pending:
+            try:
+                future = finished.get(timeout=1)
+            except queue.Empty:  # a second without news: is any worker left?
+                alone_since = self._no_workers_since(alone_since)
+            else:
+                alone_since = None
+                if pending.pop(future.key, None) is not None:
+                    yield _outcome_of(future, by_key[future.key])
+                continue
+            if alone_since is not None and time.monotonic() - alone_since > _WORKER_WAIT:
+                self._client.cancel(list(pending.values()))
+                message = (f"no Dask worker left alive at {self.scheduler} (none for "
+                           f"{_WORKER_WAIT} s): start workers, then rerun the sweep")
+                for key in pending:
+                    yield RunOutcome(by_key[key].name, "failed", message, 0.0)
+                return
+
+    def _no_workers_since(self, since: float | None) -> float | None:
+        """When the cluster was last seen without workers began (None while it has some)."""
+        try:
+            alive = bool(self._client.nthreads())
+        except (OSError, TimeoutError):
+            alive = False
+        if alive:
+            return None
+        return since if since is not None else time.monotonic()
 
     def __exit__(self, kind, exc, tb) -> bool:
         try:
@@ -239,6 +283,64 @@ class DaskPool:
         finally:
             self._client.close()
         return False
+
+
+_SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
+
+
+def _check_address(address: str, where: str) -> str:
+    """The address as Dask takes it (tcp:// added), or ConfigError for a protocol Dask does not
+    speak or a missing port, before any client exists (a failed Client lingers for 10 s)."""
+    text = (address or "").strip()
+    scheme, _, rest = text.rpartition("://") if "://" in text else ("tcp", "", text)
+    if scheme not in _SCHEMES:
+        raise ConfigError(f"Dask schedulers are not reached over {scheme}://", where=where,
+                          hint=f"use tcp://HOST:PORT (or tls:// with certificates), e.g. "
+                               f"tcp://{rest.split(':')[0] or 'host'}:8786")
+    if scheme != "inproc" and not re.search(r":\d+/?$", rest):
+        raise ConfigError("the scheduler address has no port", where=where,
+                          hint=f"add the scheduler's port, e.g. {scheme}://{rest.rstrip('/')}:8786")
+    return f"{scheme}://{rest}"
+
+
+def _identify(address: str, where: str) -> int | None:
+    """Ask what listens there (Dask's identity call, {_CONNECT_TIMEOUT} s in all): the number of
+    its workers, or ConfigError when no Dask scheduler answers in time."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def identity():
+        kwargs = Security().get_connection_args("client")
+        comm = await connect(address, timeout=_CONNECT_TIMEOUT, **kwargs)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded():
+        return await asyncio.wait_for(identity(), _CONNECT_TIMEOUT)
+
+    try:
+        reply = asyncio.run(bounded())
+    except (TimeoutError, asyncio.TimeoutError):
+        reply = None
+        problem = f"nothing answered as a Dask scheduler within {_CONNECT_TIMEOUT} s"
+    except Exception as exc:  # Dask raises many kinds; each is one message
+        reply, problem = None, _first_line(exc)
+    else:
+        problem = "the program listening there is not a Dask scheduler"
+    hint = _SCHEDULER_HINT
+    if "ssl_context" in problem:
+        problem = "tls:// needs certificates, and Dask's configuration names none"
+        hint = ("set distributed.comm.tls.ca-file, .client.cert and .client.key in Dask's "
+                "configuration (e.g. ~/.config/dask/distributed.yaml), or use tcp://")
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ConfigError(f"cannot use {address}: {problem}", where=where, hint=hint)
+    workers = reply.get("n_workers", reply.get("workers"))
+    return workers if isinstance(workers, int) else None
 
 
 def _probe(address: str, where: str) -> None:

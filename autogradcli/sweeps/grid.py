@@ -20,7 +20,7 @@ from autogradcli.errors import ConfigError
 from autogradcli.sweeps.table import value_cell
 
 __all__ = ["expand_grid", "merge_grid", "parse_grid", "parse_sweep_args", "point_configs",
-           "run_names", "validate_grid"]
+           "run_names", "sweep_configs", "validate_grid"]
 
 _KEY = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
 _FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
@@ -169,3 +169,13 @@ def point_configs(base: Config, points: list[dict], names: list[str]) -> list[Co
 
 def _file(config: Config) -> str:
     return os.path.relpath(config.source) if config.source is not None else "config"
+
+
+def sweep_configs(config: Config, grid: dict[str, list] | None = None) -> list[Config]:
+    """The config of every point of a sweep of `config` (its `sweep:` section merged with `grid`),
+    each key and value validated; what `--check` builds, one point at a time."""
+    merged, given = merge_grid(config, grid)
+    base = config.copied(sweep=None)
+    validate_grid(base, merged, given)
+    values = expand_grid(merged)
+    return point_configs(base, values, run_names(values))

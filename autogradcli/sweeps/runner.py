@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from autogradcli.config import Config, config_to_yaml
 from autogradcli.config.yaml_source import show
-from autogradcli.errors import ConfigError
+from autogradcli.errors import ConfigError, RunFolderError
 from autogradcli.runs.atomic import write_atomic
 from autogradcli.runs.lock import FolderLock
 from autogradcli.runs.reader import summary_or_none
@@ -73,8 +74,24 @@ def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs
     replacing = check_folder(folder, overwrite, list(merged))
     plan(points, overwrite)
     refuse_conflicts(folder, points)
+    refuse_unwritable(folder, points)
     pool = open_executor(executor, jobs, scheduler, sum(p.state == "run" for p in points))
     return _Sweep(folder, merged, base, points, progress, replacing).run(pool, executor == "dask")
+
+
+def refuse_unwritable(folder: Path, points: list[Point]) -> None:
+    """Before anything trains: this user must be able to write the sweep folder and every run
+    folder the sweep will (re)write (or create them), else RunFolderError naming the first."""
+    for path in [folder, *(p.folder for p in points if p.state == "run")]:
+        existing = path
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not os.access(existing, os.W_OK | os.X_OK):
+            doing = "write into" if existing == path else f"create {path} in"
+            raise RunFolderError(f"cannot {doing} this folder: permission denied",
+                                 where=str(existing),
+                                 hint="make it writable (chmod u+w), or sweep into another folder "
+                                      "({--out} DIR); nothing was trained")
 
 
 def _check_options(jobs: Any, executor: str, scheduler: str | None) -> None:
@@ -150,7 +167,17 @@ class _Sweep:
             unpack(partial, outcome.files, point.config)
         summary = summary_or_none(partial)
         if summary is not None:
-            move_run(partial, point.folder)
+            try:
+                move_run(partial, point.folder)
+            except OSError as exc:  # its folder turned unwritable since the sweep began
+                summary = None
+                outcome = RunOutcome(point.name, "failed", (
+                    f"cannot move the run into {point.folder}: {exc.strerror or exc}; make "
+                    "the folder writable, then rerun the sweep (this run trains again)"),
+                    outcome.seconds)
+                self._record(point, row_of(point, summary, outcome, skipped=False))
+                self._write_csv()
+                return
             self.tracker.add(point.folder)
         shutil.rmtree(partial, ignore_errors=True)
         self._record(point, row_of(point, summary, outcome, skipped=False))

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from autogradcli.config import Config
-from autogradcli.config.checks import default_monitor
+from autogradcli.config.checks import default_monitor, has_labels
 from autogradcli.data import Dataset, check_batch_size, load_data, make_rng
+from autogradcli.data.dataset import HUGE_MESSAGE, as_class_indices
 from autogradcli.errors import ConfigError, DataError
 from autogradcli.nn import losses, models, optim
 from autogradcli.nn.clip import GradientClipper
@@ -24,6 +25,7 @@ from autogradcli.nn.specs import MODELS as MODEL_SPECS
 from autogradcli.runs.model_file import ModelInfo
 from autogradcli.training.early_stopping import EarlyStopping
 from autogradcli.training.loop import Controls
+from autogradcli.training.memory import check_memory
 from autogradcli.training.scoring import Scorer
 
 __all__ = ["Experiment", "build", "build_loss", "build_model", "build_optimizer"]
@@ -48,6 +50,10 @@ def build(config: Config) -> Experiment:
     """
     if config.seed is None:
         raise ValueError("build() needs a config with a resolved seed (config.resolve_seed)")
+    data_cfg = config.data
+    if data_cfg.n_rows_known() is not None and data_cfg.n_features_known() is not None:
+        check_memory(config, data_cfg.n_rows_known(), data_cfg.n_features_known(),
+                     data_cfg.n_classes_known() or (2 if data_cfg.is_classification() else None))
     try:
         dataset = load_data(config.data, config.base_dir, config.seed)
     except DataError as exc:
@@ -56,12 +62,30 @@ def build(config: Config) -> Experiment:
             context = f"data section: {config.where('data.path')}"
             hint = exc.raw("hint")
             raise exc.remade(hint=f"{hint}\n  {context}" if hint else context) from None
+        if exc.raw("message").startswith(HUGE_MESSAGE):  # generated: the settings made it
+            raise exc.remade(where=config.where("data"), hint="choose smaller data settings "
+                             "(a, b, weights, bias, x_range, noise)") from None
         raise
+    if dataset.task == "regression" and has_labels(config):
+        _read_class_indices(config, dataset)
     check_batch_size(config.training.batch_size, dataset, where=config.where("training.batch_size"))
+    check_memory(config, dataset.n_train + dataset.n_val, dataset.n_features, dataset.n_classes)
     model = build_model(config, dataset)
     loss_fn = build_loss(config)
     optimizer = build_optimizer(config, model.parameters())
     return Experiment(config, dataset, model, loss_fn, optimizer)
+
+
+def _read_class_indices(config: Config, dataset: Dataset) -> None:
+    """A csv with `classes: null` trained as a classifier: its target holds class indices."""
+    try:
+        as_class_indices(dataset)
+    except DataError as exc:
+        context = f"data section: {config.where('data.target')}"
+        raise exc.remade(hint=f"{exc.raw('hint')}\n  {context}") from None
+    problem = LOSSES[config.loss.kind].classes_problem(dataset.n_classes)
+    if problem:
+        raise ConfigError(problem[0], where=config.where("loss.kind"), hint=problem[1])
 
 
 def build_model(config: Config, dataset: Dataset) -> models.Model:
