@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
 
 import numpy as np
 import pytest
-from helpers import ROOT
+from helpers import CONFIGS, ROOT, TRAIN
 
 import autogradcli.engine as ag
 from autogradcli import api
@@ -195,3 +196,14 @@ def test_the_commands_use_one_blas_thread_unless_told_otherwise(given, expected)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == expected
+
+
+
+def test_a_cnn_too_big_for_memory_is_refused_naming_its_layers(tmp_path):
+    """The memory estimate knows a cnn's conv layers: the key it blames is the one to change."""
+    done = subprocess.run([*TRAIN, str(CONFIGS / "digits_cnn.yaml"), "--check", "--set",
+                           "model.conv=[{channels: 2000000}]"], capture_output=True, text=True,
+                          cwd=tmp_path, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "model.conv (from --set" in done.stderr and "of memory" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autogradcli.config import Config
 from autogradcli.errors import ConfigError
-from autogradcli.nn.specs import LOSSES, MODELS, Sizes
+from autogradcli.nn.specs import LOSSES, MODELS, ConvLayer, Sizes
 
 __all__ = ["Available", "available", "check_memory", "estimate"]
 
@@ -42,11 +42,15 @@ def estimate(config: Config, n_rows: int, n_features: int, n_outputs: int) -> di
     """Bytes per part of a run on `n_rows` rows (before the split): data, parameters (with
     gradients, optimizer state and kept copies), a batch's activations, a pass over all rows."""
     model = config.model
-    sizes = Sizes(n_features, n_outputs, model.hidden_sizes())
+    image = tuple(getattr(model, "image", ()))  # a cnn's image and conv layers
+    conv = tuple(ConvLayer(**layer.model_dump()) for layer in getattr(model, "conv", ()))
+    sizes = Sizes(n_features, n_outputs, model.hidden_sizes(), image, conv)
     n_params = sum(_product(shape) for shape in MODELS[model.kind].shapes(sizes).values())
     opt = config.optimizer
     state = 2 if opt.kind == "adam" else int(getattr(opt, "momentum", 0) > 0)
-    widths = n_features + sum(sizes.hidden) + n_outputs
+    # a conv layer's feature maps: at most its channels over the image's pixels (before pooling)
+    maps = sum(layer.channels for layer in conv) * _product(image[1:]) if image else 0
+    widths = n_features + maps + sum(sizes.hidden) + n_outputs
     batch = config.training.batch_size or n_rows
     return {
         "data": _DATA_COPIES * n_rows * (n_features + 1) * _FLOAT,
@@ -65,17 +69,24 @@ def check_memory(config: Config, n_rows: int, n_features: int, n_classes: int | 
     if have is None or need <= have.bytes:
         return
     biggest = max(parts, key=parts.get)
-    key, hint = _culprit(config, biggest)
+    key, hint = _culprit(config, biggest, n_features + n_outputs)
     listing = ", ".join(f"{name} {human(size)}" for name, size in parts.items())
     raise ConfigError(f"this run needs about {human(need)} of memory ({listing}); "
                       f"only {human(have.bytes)} is available ({have.source})",
                       where=config.where(key), hint=hint)
 
 
-def _culprit(config: Config, part: str) -> tuple[str, str]:
+def _culprit(config: Config, part: str, data_width: int) -> tuple[str, str]:
+    model = config.model
+    hidden = sum(model.hidden_sizes())
+    layers = "model.hidden" if model.kind in ("mlp", "cnn") else "model.kind"
+    if getattr(model, "conv", None) and _layer_width(model) - hidden > hidden:
+        layers = "model.conv"  # the feature maps outweigh the dense layers
     if part == "parameters":
-        key = "model.hidden" if config.model.kind == "mlp" else "model.kind"
-        return key, "use fewer or smaller hidden layers, or run it on a machine with more memory"
+        return layers, "use fewer or smaller layers, or run it on a machine with more memory"
+    if part == "a pass over all rows" and _layer_width(model) > data_width:
+        return layers, ("use fewer or smaller layers (every row's activations are computed for "
+                        "the epoch's losses), or a machine with more memory")
     if part == "activations":
         if config.training.batch_size:
             return "training.batch_size", "use a smaller batch_size"
@@ -83,6 +94,13 @@ def _culprit(config: Config, part: str) -> tuple[str, str]:
     if config.data.kind == "csv":
         return "data.path", "use fewer rows or columns of the file, or a machine with more memory"
     return "data.n", "generate fewer rows (data.n)"
+
+
+def _layer_width(model) -> int:
+    """Values per row inside the model: hidden units and a cnn's feature maps (before pooling)."""
+    image = tuple(getattr(model, "image", ()))
+    maps = sum(layer.channels for layer in getattr(model, "conv", ())) * _product(image[1:])
+    return sum(model.hidden_sizes()) + (maps if image else 0)
 
 
 def available() -> Available | None:
