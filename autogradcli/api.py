@@ -84,8 +84,9 @@ def resume(run_dir, overrides=(), *, progress: Callable[[Any], None] | None = No
     return resume_experiment(run_dir, overrides=overrides, progress=progress)
 
 
-def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
-    """`KEY.PATH=V1,V2,...` strings (the CLI's --sweep) as a grid {key: [values]}.
+def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`KEY.PATH=V1,V2,...` or `KEY.PATH=loguniform(A,B)` strings (the CLI's --sweep) as
+    {key: [values] or a Distribution}.
 
     Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
@@ -94,21 +95,25 @@ def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
     return parse_sweep_args(list(options))
 
 
-def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs: int = 1,
+def sweep(config: Config, grid: dict[str, Any] | None = None, *, out=None, jobs: int = 1,
           executor: str = "local", scheduler: str | None = None, overwrite: bool = False,
-          progress: Callable[[Any], None] | None = None):
-    """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
+          progress: Callable[[Any], None] | None = None, trials: int | None = None,
+          strategy: str | None = None, eta: int | None = None, objective: str | None = None):
+    """Run a sweep: every combination of `grid` (dotted key -> values; None: the config's
+    `sweep:`), or `trials` points drawn from its distributions (strategy "random"), or those
+    trials by successive halving (strategy "halving", keeping 1/eta per rung by `objective`).
 
     Implemented in autogradcli.sweeps, imported here only when called so that train() and the
-    CLI's startup never load it. progress(event) gets a sweeps.table.RunDone per finished run;
-    returns a sweeps.table.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises
-    ConfigError or RunFolderError before anything starts, KeyboardInterrupt after stopping the
-    workers.
+    CLI's startup never load it. progress(event) gets a sweeps.table.SweepStart, a RunDone per
+    finished run and InFlight while runs execute; returns a sweeps.table.SweepResult (folder,
+    keys, rows/runs, sorted_by_objective()). Raises ConfigError or RunFolderError before anything
+    starts, KeyboardInterrupt after stopping the workers.
     """
     from autogradcli.sweeps.runner import sweep as run_sweep
 
-    return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
-                        scheduler=scheduler, overwrite=overwrite, progress=progress)
+    return run_sweep(config, grid, out=out, jobs=jobs, executor=executor, scheduler=scheduler,
+                     overwrite=overwrite, progress=progress, trials=trials, strategy=strategy,
+                     eta=eta, objective=objective)
 
 
 def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
