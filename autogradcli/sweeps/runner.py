@@ -14,6 +14,7 @@ from typing import Any
 from autogradcli.config import Config, config_to_yaml, config_with
 from autogradcli.config.yaml_source import show
 from autogradcli.errors import ConfigError
+from autogradcli.nn.specs import default_mode
 from autogradcli.runs.atomic import write_atomic
 from autogradcli.runs.layout import RUNNING
 from autogradcli.runs.lock import FolderLock
@@ -185,7 +186,8 @@ class _Sweep:
                        and resumable(path, waiting[path.name].config, any_epochs=halving))
         write_atomic(self.folder / SWEEP_YAML, self._sweep_yaml())
         self._report(SweepStart(self.folder, list(self.grid), self.total,
-                                self.settings.strategy, self.column, list(self.rungs)))
+                                self.settings.strategy, self.column, list(self.rungs),
+                                default_mode(self.column) == "max"))
         for point in (p for p in self.points if p.state == "skip" and not halving):
             self._record(point, row_of(point, point.summary, None, skipped=True))
 

@@ -58,6 +58,7 @@ class SweepStart:
     strategy: str
     objective: str
     rungs: list = field(default_factory=list)  # halving: [(trials kept, epochs)] per rung
+    maximize: bool = False  # higher objective is better (val_accuracy)
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,14 @@ class SweepResult:
         return objective_name(self.objective, self.rows)
 
     def sorted_by_objective(self) -> list[SweepRow]:
-        """Rows by the objective, best first (lowest loss, highest accuracy); rows without it
-        last, in trial order."""
+        """Rows by the objective, best first (lowest loss, highest accuracy; with halving, those
+        that reached the most epochs first); rows without it last, in trial order."""
         sign = -1.0 if default_mode(self.objective_name) == "max" else 1.0
-        ranked = sorted((r for r in self.rows if r.value_of(self.objective) is not None),
-                        key=lambda r: sign * r.value_of(self.objective))
+        halving = self.strategy == "halving"  # the runs that went furthest first: comparable
+
+        def key(row: SweepRow) -> tuple:
+            return (-(row.epochs or 0) if halving else 0, sign * row.value_of(self.objective))
+        ranked = sorted((r for r in self.rows if r.value_of(self.objective) is not None), key=key)
         return ranked + [r for r in self.rows if r.value_of(self.objective) is None]
 
     def sorted_by_loss(self) -> list[SweepRow]:
