@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from autogradcli.config import Config
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
-__all__ = ["RunInterrupted", "RunResult", "config_schema", "config_yaml", "evaluate",
-           "load_config", "load_run", "parse_grid", "plot", "predict", "resume", "sweep",
-           "train"]
+__all__ = ["RunInterrupted", "RunResult", "compare_runs", "config_schema", "config_yaml",
+           "evaluate", "list_runs", "load_config", "load_run", "parse_grid", "plot", "predict",
+           "report", "resume", "sweep", "train"]
 
 
 def __getattr__(name: str):
@@ -128,6 +128,42 @@ def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
     from autogradcli import plotting
 
     yield from plotting.plot(run_dirs, kinds, fmt, out, dpi, params)
+
+
+def list_runs(folders=("runs",), *, where=(), sort: str | None = None):
+    """The run folders in or under `folders`, as (records, differing config keys).
+
+    Each record (runs.listing.RunRecord) has `path`, `fields` (name, status, when, epochs, loss,
+    metric, seconds, train_loss, val_loss and the metric columns) and `config` (flattened).
+    where: conditions such as "status=completed", "optimizer.lr<0.1"; sort: a field or config
+    key, best first for losses and metrics ("-KEY" reverses). Raises UserError.
+    """
+    from pathlib import Path
+
+    from autogradcli.runs import listing
+
+    bases = [Path(folder) for folder in folders]
+    records = []
+    for base in bases:
+        records += [listing.read_record(path, base) for path in listing.find_runs([base])]
+    records = listing.sort_records(listing.filter_records(records, list(where)), sort)
+    return records, listing.differing_keys(records)
+
+
+def compare_runs(run_dirs):
+    """(records, differing config keys) of the given run folders, in the order given.
+
+    Raises RunFolderError for a folder that is not a run."""
+    from pathlib import Path
+
+    from autogradcli.runs import listing
+    from autogradcli.runs.reader import check_is_run
+
+    records = []
+    for path in map(Path, run_dirs):
+        check_is_run(path)
+        records.append(listing.read_record(path))
+    return records, listing.differing_keys(records)
 
 
 def load_run(path):
