@@ -130,6 +130,16 @@ def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
     yield from plotting.plot(run_dirs, kinds, fmt, out, dpi, params)
 
 
+def report(run_dir, out=None):
+    """Write report.html for a run or sweep folder (into `out`, default the folder itself): one
+    self-contained page with the config, summary, metrics and every figure, and for a sweep the
+    ranked results, the objective against the values and the best run. Returns its path.
+    Raises RunFolderError. matplotlib loads only here."""
+    from autogradcli.plotting.report import write_report
+
+    return write_report(run_dir, out)
+
+
 def list_runs(folders=("runs",), *, where=(), sort: str | None = None):
     """The run folders in or under `folders`, as (records, differing config keys).
 
