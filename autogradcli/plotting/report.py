@@ -39,6 +39,7 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 tr.best td { background: #eaf6ea; font-weight: 600; }
 th.sortable { cursor: pointer; } pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 figure { margin: 1em 0; } img { max-width: 100%; border: 1px solid #eee; }
+summary { cursor: pointer; color: #335; }
 .failed { color: #b00; } .note { color: #555; }
 """
 # Optional: click a column heading to sort; the table is already ranked without it.
@@ -130,8 +131,14 @@ def _run_sections(path: Path, summary: dict, level: int) -> list[str]:
         lines += [f"<{h}>Parameters</{h}>"]
         lines += _table(["parameter", "initial", "final"], params)
     config = _read_text(path / CONFIG)
-    lines += [f"<{h}>Config</{h}>", f"<pre>{_e(config)}</pre>"]
+    lines += [f"<{h}>Config</{h}>", _details("config.yaml", config, open_=level == 2)]
     return lines
+
+
+def _details(summary: str, text: str, open_: bool = False) -> str:
+    """A block of text that folds away in a browser (no script needed) and reads as is."""
+    return (f"<details{' open' if open_ else ''}><summary>{_e(summary)}</summary>"
+            f"<pre>{_e(text)}</pre></details>")
 
 
 def _parameter_rows(summary: dict) -> list[list[str]]:
@@ -165,8 +172,7 @@ def _sweep_page(path: Path) -> str:
         summary = summary_or_none(best_path) or {}
         body += [f"<h2>Best run: {_e(best['folder'])}</h2>",
                  *_run_sections(best_path, summary, level=3)]
-    body += ["<h2>Sweep config (sweep.yaml)</h2>",
-             f"<pre>{_e(_read_text(path / SWEEP_YAML))}</pre>",
+    body += ["<h2>Sweep config</h2>", _details("sweep.yaml", _read_text(path / SWEEP_YAML)),
              "<h2>Figures of the sweep</h2>", *_figures([path])]
     if best_path is not None:
         body += [f"<h2>Figures of the best run ({_e(best['folder'])})</h2>",
