@@ -4,12 +4,13 @@ identical sweep.csv across executors, resume, failed and diverged runs, Ctrl-C."
 import csv
 import io
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import cli_text
+from helpers import TRAIN, cli_text
 
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
@@ -364,3 +365,33 @@ def test_missing_dask_says_how_to_install_it(tmp_path, monkeypatch):
               scheduler="tcp://127.0.0.1:8786")
     assert "pip install 'autogradcli[distributed]'" in info.value.hint
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------- search, end to end
+
+
+def _search(folder, *flags):
+    """The issue's example: 16 loguniform trials by halving on the tutorial config, through the
+    installed command."""
+    command = [*TRAIN, str(TUTORIAL), "--sweep", "optimizer.lr=loguniform(1e-4,1e-1)",
+               "--trials", "16", "--strategy", "halving", "--out", str(folder), *flags]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_a_halving_search_gives_one_sweep_csv_with_jobs_and_on_dask(cluster, tmp_path):
+    plain = _search(tmp_path / "jobs", "--jobs", "2").stdout
+    _search(tmp_path / "dask", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+    rows = _rows(tmp_path / "jobs" / "sweep.csv")
+    assert _rows(tmp_path / "dask" / "sweep.csv") == rows
+    assert [r["trial"] for r in rows] == [str(i) for i in range(1, 17)]
+    assert sorted(int(r["epochs"]) for r in rows) == [1] * 11 + [3] * 4 + [10]
+    # off a terminal: where it goes first, then a line per run with its ETA, then the table
+    lines = plain.splitlines()
+    assert lines[0].startswith(f"sweep -> {tmp_path / 'jobs'}: 22 runs (halving: 16 x 1 epochs, "
+                               "5 x 3 epochs, 1 x 10 epochs), ranked by train_loss")
+    assert lines[1].startswith("[1/22] completed   optimizer.lr=")
+    assert "  eta " in lines[1] and "  eta " not in lines[22]
+    again = _search(tmp_path / "jobs", "--jobs", "2").stdout
+    assert again.count("(kept from an earlier sweep)") == 22

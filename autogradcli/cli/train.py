@@ -114,7 +114,7 @@ def train(
                   "eta": eta, "objective": objective}
         _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed, search)
         if not check:
-            _check_destinations(loaded, configs, out, overwrite)
+            _check_destinations(loaded, configs, out, overwrite, bool(grid))
         if check:
             _show_check(loaded, seed)
             return
@@ -223,11 +223,12 @@ def _run_sweep(config, grid, out, overwrite, sweeping, quiet, json_out) -> bool:
     return all(run.status == "completed" for run in result.runs)
 
 
-def _check_destinations(loaded, paths, out, overwrite) -> None:
-    """Before anything trains: no two configs into one folder, and no folder in the way."""
+def _check_destinations(loaded, paths, out, overwrite, swept) -> None:
+    """Before anything trains: no two configs into one folder, and no folder in the way (a
+    sweep checks its own folder: a rerun resumes it)."""
     seen: dict[str, Path] = {}
     for config, path in zip(loaded, paths):
-        if config.sweep:
+        if config.sweep or swept:
             continue
         if out is not None:
             target = out / config.name if len(loaded) > 1 else out
