@@ -8,6 +8,7 @@ Imports the standard library, yaml, nn.specs and runs/ only.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -66,7 +67,7 @@ def find_runs(folders: list[Path]) -> list[Path]:
 
 def _walk(folder: Path, depth: int, found: list[Path]) -> None:
     if os.path.isfile(os.path.join(folder, SUMMARY)):
-        found.append(folder)
+        found.append(Path(folder))
         return
     if depth >= MAX_DEPTH:
         return
@@ -76,7 +77,7 @@ def _walk(folder: Path, depth: int, found: list[Path]) -> None:
         return
     for entry in entries:
         if entry.is_dir() and not entry.name.startswith("."):
-            _walk(Path(entry.path), depth + 1, found)
+            _walk(entry.path, depth + 1, found)
 
 
 def read_record(path: Path, base: Path | None = None) -> RunRecord:
@@ -92,7 +93,7 @@ def read_record(path: Path, base: Path | None = None) -> RunRecord:
         summary, when = None, None
     if not isinstance(summary, dict):
         return RunRecord(path, {"name": name, "status": "unreadable"})
-    config = flatten(read_config_fast(path / CONFIG))
+    config = read_flat_config(path / CONFIG)
     return RunRecord(path, _fields(name, path, summary, config, when), config)
 
 
@@ -141,8 +142,14 @@ def differing_keys(records: list[RunRecord]) -> list[str]:
     keys = list(dict.fromkeys(k for r in records for k in r.config))
     skip = ("name", "output.")
     return [k for k in keys if not k.startswith(skip)
-            and len({json.dumps(r.config.get(k), sort_keys=True, default=str)
-                     for r in records}) > 1]
+            and len({_comparable(r.config.get(k)) for r in records}) > 1]
+
+
+def _comparable(value: Any) -> Any:
+    # the type too: 1, 1.0 and true are different values in a config
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return type(value), value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 # ------------------------------------------------------------------------ filter and sort
@@ -235,7 +242,8 @@ def read_config_fast(path: Path) -> dict:
     """config.yaml as a dict: the tool's own layout by a line parser, anything else by PyYAML
     ({} when unreadable)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError):
         return {}
     try:
@@ -250,29 +258,71 @@ def read_config_fast(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _parse_plain(text: str) -> dict:
+def read_flat_config(path: Path) -> dict[str, Any]:
+    """config.yaml flattened to dotted keys (what the listing compares)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    try:
+        return _parse_plain(text, flat=True)
+    except ValueError:
+        return flatten(read_config_fast(path))
+
+
+def _parse_plain(text: str, flat: bool = False) -> dict:
     """Block mappings indented by two spaces, one `key: scalar` or `key: [flow list]` a line;
-    ValueError for anything else (comments, multi-line values, anchors, odd scalars)."""
+    ValueError for anything else (comments, multi-line values, anchors, odd scalars). `flat`:
+    dotted keys, as flatten() gives."""
     root: dict = {}
-    stack: list[tuple[int, dict]] = [(-1, root)]
+    stack: list[tuple[int, dict, str]] = [(-1, root, "")]
     for line in text.splitlines():
         if not line.strip():
             continue
-        indent = len(line) - len(line.lstrip(" "))
-        key, sep, rest = line.strip().partition(":")
-        if not sep or indent % 2 or not re.fullmatch(r"[\w.]+", key) or (rest and rest[0] != " "):
-            raise ValueError(line)
+        indent, key, value, is_section = _line(line)
         while stack[-1][0] >= indent:
             stack.pop()
-        parent = stack[-1][1]
-        rest = rest.strip()
-        if rest == "":
+        _, parent, prefix = stack[-1]
+        if flat:
+            if is_section:
+                stack.append((indent, root, f"{prefix}{key}."))
+            else:
+                root[prefix + key] = value
+        elif is_section:
             child: dict = {}
             parent[key] = child
-            stack.append((indent, child))
+            stack.append((indent, child, ""))
         else:
-            parent[key] = _scalar(rest)
-    return root
+            parent[key] = value
+    if flat:  # `key:` with nothing under it is null in YAML
+        for _, _, prefix in stack[1:]:
+            if not any(k.startswith(prefix) for k in root):
+                root[prefix[:-1]] = None
+        return root
+    return _empty_to_none(root)
+
+
+def _empty_to_none(mapping: dict) -> dict:
+    return {k: (_empty_to_none(v) or None) if isinstance(v, dict) else v
+            for k, v in mapping.items()}
+
+
+@functools.lru_cache(maxsize=8192)
+def _line(line: str) -> tuple[int, str, Any, bool]:
+    """(indent, key, value, opens a section) of one line; the same lines recur in every run's
+    config, so each is parsed once. Values are shared between calls: never change them."""
+    indent = len(line) - len(line.lstrip(" "))
+    key, sep, rest = line.strip().partition(":")
+    if not sep or indent % 2 or not _KEY.fullmatch(key) or (rest and rest[0] != " "):
+        raise ValueError(line)
+    rest = rest.strip()
+    if rest == "":
+        return indent, key, None, True
+    return indent, key, _scalar(rest), False
+
+
+_KEY = re.compile(r"[\w.]+")
 
 
 def _scalar(text: str) -> Any:
