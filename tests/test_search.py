@@ -247,3 +247,27 @@ def test_differing_keys_leave_out_the_name_and_output():
                                           "seed": 1})
     assert listing.differing_keys([a, b]) == ["optimizer.lr"]
     assert json.dumps(a.as_dict(["optimizer.lr"]))
+
+
+def test_a_stopped_halving_search_resumes_to_the_same_result(tmp_path):
+    grid = parse_sweep_args(["optimizer.lr=loguniform(1e-3,1e-1)"])
+    config = _tutorial("training.epochs=9")
+    whole = sweep(config, grid, out=tmp_path / "whole", trials=9, strategy="halving")
+
+    def stop_in_rung_1(event):  # after the first run continued to 3 epochs
+        if type(event).__name__ == "RunDone" and event.epochs == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(config, grid, out=tmp_path / "stopped", trials=9, strategy="halving",
+              progress=stop_in_rung_1)
+    events = []
+    again = sweep(config, grid, out=tmp_path / "stopped", trials=9, strategy="halving",
+                  progress=events.append)
+    done = [e for e in events if type(e).__name__ == "RunDone"]
+    assert sum(not e.skipped for e in done) == 3  # two more of rung 1, then rung 2
+    for ours, theirs in zip(again.rows, whole.rows):
+        assert (ours.trial, ours.epochs, ours.final_train_loss) == (
+            theirs.trial, theirs.epochs, theirs.final_train_loss)
+        assert (ours.folder / "history.csv").read_bytes() == (
+            theirs.folder / "history.csv").read_bytes()

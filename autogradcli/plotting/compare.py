@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import yaml
 from matplotlib.lines import Line2D
 
 from autogradcli.errors import RunFolderError
+from autogradcli.nn.specs import default_mode
 from autogradcli.plotting.figure import loss_title, new_figure, styled
 from autogradcli.plotting.loss import wants_log_scale
 from autogradcli.runs.reader import load_run
-from autogradcli.sweeps.table import SWEEP_CSV, read_sweep_csv
+from autogradcli.sweeps.table import SWEEP_CSV, SWEEP_YAML, read_sweep_csv
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Sweep:
     skipped: list[str]
     trials: list[int] = field(default_factory=list)
     epochs: list[int | None] = field(default_factory=list)
+    objective: str | None = None  # sweep.yaml's `objective`; None: the final loss
 
 
 # ------------------------------------------------------------------------------ several runs
@@ -134,7 +137,30 @@ def load_sweep(path: Path) -> Sweep:
     if not runs:
         raise RunFolderError("no readable runs in this sweep", where=str(path),
                              hint="; ".join(skipped[:3]) or "sweep.csv lists no runs")
-    return Sweep(path, runs, values, skipped, trials, epochs)
+    return Sweep(path, runs, values, skipped, trials, epochs, _objective(path))
+
+
+def _objective(path: Path) -> str | None:
+    try:
+        data = yaml.safe_load((path / SWEEP_YAML).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    section = data.get("sweep") if isinstance(data, dict) else None
+    chosen = section.get("objective") if isinstance(section, dict) else None
+    return chosen if isinstance(chosen, str) else None
+
+
+def objective_value(run, objective: str | None) -> float:
+    """The run's final value of the objective (an epochs.csv column such as val_accuracy), or
+    its final loss when None; NaN when it has none."""
+    if objective is None:
+        return final_loss(run)
+    if objective in ("train_loss", "val_loss"):
+        value = run.summary.get(f"final_{objective}")
+    else:
+        split, _, name = objective.partition("_")
+        value = ((run.summary.get("metrics") or {}).get(split) or {}).get(name)
+    return float("nan") if not isinstance(value, (int, float)) else float(value)
 
 
 def _number_or_text(text: str):
@@ -166,11 +192,13 @@ def sweep_figure(sweep: Sweep):
     is ringed, and with halving the colour says how many epochs a run reached."""
     keys = list(sweep.values) or ["run"]
     fig = new_figure(figsize=(max(7.0, 4.6 * len(keys)), 4.8))
-    losses = np.array([final_loss(run) for run in sweep.runs])
+    losses = np.array([objective_value(run, sweep.objective) for run in sweep.runs])
     budgets = sorted({e for e in sweep.epochs if e is not None})
     colours = {e: f"C{i % 10}" for i, e in enumerate(budgets)}
     finite = np.isfinite(losses)
-    best = int(np.nanargmin(np.where(finite, losses, np.nan))) if finite.any() else None
+    maximize = sweep.objective is not None and default_mode(sweep.objective) == "max"
+    sign = -1.0 if maximize else 1.0
+    best = int(np.nanargmin(np.where(finite, sign * losses, np.nan))) if finite.any() else None
     for i, key in enumerate(keys):
         ax = fig.add_subplot(1, len(keys), i + 1)
         xs = sweep.values.get(key) or [run.name for run in sweep.runs]
@@ -183,11 +211,13 @@ def sweep_figure(sweep: Sweep):
             ax.set_xscale("log")
         if not numeric:
             ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-        if wants_log_scale(losses):
+        if wants_log_scale(losses) and not maximize:
             ax.set_yscale("log")
         ax.set_xlabel(key)
-        ax.set_ylabel(_loss_label(sweep))
-        ax.set_title(f"final loss vs {key} (numbers: trials)")
+        ax.set_ylabel(_loss_label(sweep) if sweep.objective is None else
+                      f"final {sweep.objective}")
+        what = "loss" if sweep.objective is None else sweep.objective
+        ax.set_title(f"final {what} vs {key} (numbers: trials)")
     handles = [Line2D([], [], ls="", marker="o", color=colours[e], label=f"{e} epochs")
                for e in budgets] if len(budgets) > 1 else []
     handles += [ring] if ring is not None else []

@@ -34,8 +34,10 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; 
        padding: 0 1em; line-height: 1.4; }
 h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; white-space: nowrap; }
+div.wide { overflow-x: auto; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+table.sortable td:nth-child(2), table.sortable th:nth-child(2) { text-align: left; }
 tr.best td { background: #eaf6ea; font-weight: 600; }
 th.sortable { cursor: pointer; } pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 figure { margin: 1em 0; } img { max-width: 100%; border: 1px solid #eee; }
@@ -187,13 +189,14 @@ def _results_table(keys, rows, ranked, column, objective, has_best) -> list[str]
     header_all = list(rows[0]) if rows else []
     extra += [c for c in header_all if c.startswith(("train_", "val_")) and c != column]
     extra = [c for c in extra if any(_number(r.get(c)) is not None for r in rows)]
-    header = ["rank", "trial", *keys, "status", "epochs", objective, *extra, "seconds", "run"]
+    header = ["rank", "run", "trial", *keys, "status", "epochs", objective, *extra, "seconds"]
     table_rows = []
     for rank, row in enumerate(ranked, start=1):
-        cells = [str(rank), row.get("trial", ""), *(row.get(k, "") for k in keys),
-                 row.get("status", ""), row.get("epochs", ""), _cell(_number(row.get(column)))]
+        cells = [str(rank), row.get("folder", ""), row.get("trial", ""),
+                 *(row.get(k, "") for k in keys), row.get("status", ""), row.get("epochs", ""),
+                 _cell(_number(row.get(column)))]
         cells += [_cell(_number(row.get(c))) for c in extra]
-        cells += [_cell(_number(row.get("seconds"))), row.get("folder", "")]
+        cells += [_cell(_number(row.get("seconds")))]
         table_rows.append(cells)
     return _table(header, table_rows, sortable=True, best_first=has_best)
 
@@ -246,13 +249,13 @@ def _figures(paths: list[Path]) -> list[str]:
 
 def _table(header: list[str], rows: list[list[str]], sortable: bool = False,
            best_first: bool = False) -> list[str]:
-    lines = [f'<table{" class=sortable" if sortable else ""}>',
+    lines = ['<div class="wide">', f'<table{" class=sortable" if sortable else ""}>',
              "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr></thead>",
              "<tbody>"]
     for i, row in enumerate(rows):
         css = ' class="best"' if best_first and i == 0 else ""
         lines.append(f"<tr{css}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
-    return [*lines, "</tbody>", "</table>"]
+    return [*lines, "</tbody>", "</table>", "</div>"]
 
 
 def _cell(value: Any) -> str:

@@ -127,9 +127,9 @@ def test_a_sweep_report_is_one_self_contained_page(workspace):
     # in a text viewer: the text comes first, one table row a line
     text = page[: page.index("<h2>Figures of the sweep</h2>")]
     assert "base64" not in text
-    ranks = re.findall(r"<tr(?: class=\"best\")?><td>(\d+)</td><td>(\d+)</td><td>([\d.]+)</td>",
+    ranks = re.findall(r"<tr(?: class=\"best\")?><td>(\d+)</td><td>([\w.-]+)</td><td>(\d+)</td>",
                        text)
-    assert [r[2] for r in ranks] == ["0.1", "0.05", "0.01"]  # best first
+    assert [r[1] for r in ranks] == ["lr-0.1", "lr-0.05", "lr-0.01"]  # best first
     assert ok(run(PLOT, "runs/single", "--report", "--out", "reports", cwd=workspace)).strip() == (
         "reports/report.html")
 
