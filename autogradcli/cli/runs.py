@@ -45,7 +45,8 @@ def runs(
     version: VersionOption = False,
 ) -> None:
     """List the run folders under DIR: name, status, when, epochs, loss, main metric, seconds
-    and the config values that differ between them."""
+    and the config values that differ between them. `autograd-runs compare RUN RUN ...` puts
+    runs side by side (see its -h)."""
     with exit_on_user_error():
         records, differ = api.list_runs(dirs or [Path("runs")], where=where or (), sort=sort)
     if json_out:
