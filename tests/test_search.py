@@ -95,6 +95,13 @@ def test_bad_search_settings_are_refused_before_anything_runs(tmp_path, options,
     assert not (tmp_path / "s").exists()
 
 
+def test_a_random_search_of_a_grid_needs_trials(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        sweep(_tutorial(), {"optimizer.lr": [0.01, 0.1]}, out=tmp_path / "s", strategy="random")
+    assert cli_text(caught.value, "message") == "a random search needs a number of trials to draw"
+    assert cli_text(caught.value, "hint") == "add --trials N (or trials: N in the sweep: section)"
+
+
 def test_a_distribution_outside_the_field_range_names_the_key(tmp_path):
     grid = parse_sweep_args(["optimizer.lr=uniform(-1,1)"])
     with pytest.raises(ConfigError) as caught:

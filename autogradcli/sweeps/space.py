@@ -162,6 +162,10 @@ def resolve_settings(config_sweep: dict | None, space: dict[str, Any], where: st
         raise ConfigError("a distribution needs a number of trials to draw",
                           where=origins.get("strategy"),
                           hint="add {--trials} N (or trials: N in the sweep: section)")
+    if strategy == "random" and trials is None:
+        raise ConfigError("a random search needs a number of trials to draw",
+                          where=origins.get("strategy"),
+                          hint="add {--trials} N (or trials: N in the sweep: section)")
     if strategy == "grid" and (drawn or trials is not None):
         raise ConfigError("a grid runs every combination: it takes no distributions or trials",
                           where=origins.get("strategy"),
