@@ -94,7 +94,7 @@ def sweep(config: Config, grid: dict[str, Any] | None = None, *, out=None, jobs:
                                 eta=eta, objective=objective)
     base = base.copied(sweep=None)
     validate_grid(base, merged, given)
-    column = objective_column(base, settings.objective, where)
+    column = objective_column(base, settings.objective, _objective_origin(config, objective))
     halving = settings.strategy == "halving"
     if halving:
         check_halving(base, where)
@@ -122,6 +122,14 @@ def _points(base: Config, folder, space: dict[str, Any], settings: Settings) -> 
     configs = point_configs(base, values, names)
     return [Point(n, v, c, folder / n, trial=i)
             for i, (n, v, c) in enumerate(zip(names, values, configs), start=1)]
+
+
+def _objective_origin(config: Config, given: str | None) -> str:
+    if given is not None:
+        return "{--objective}"
+    if (config.sweep or {}).get("objective") is not None:
+        return f"{_file(config)}: sweep.objective"
+    return _file(config)
 
 
 def _file(config: Config) -> str:
