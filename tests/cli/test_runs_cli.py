@@ -184,3 +184,18 @@ def test_a_sweep_on_a_terminal_shows_a_bar_runs_in_flight_and_the_best(tmp_path)
     assert re.search(r"running lr=0\.\d+  epoch [123]/3  loss [\d.]+", screen)
     assert "best so far by train_loss" in screen
     assert "3 runs (3 completed), ranked by train_loss" in screen
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sweep", "optimizer.lr=loguniform(0,1)", "--trials", "4"],
+     "error: --sweep optimizer.lr=loguniform(0,1): loguniform() needs 0 < low < high"),
+    (["--trials", "4"], "error: --jobs, --executor, --scheduler, --trials, --strategy, --eta and "
+                        "--objective apply to sweeps only"),
+    (["--sweep", "optimizer.lr=loguniform(1e-3,1)"],
+     "error: a distribution needs a number of trials to draw\n  hint: add --trials N"),
+    (["--sweep", "optimizer.lr=loguniform(1e-3,1)", "--trials", "3", "--objective", "val_loss"],
+     "error: --objective: cannot rank by 'val_loss': there is no validation split"),
+])
+def test_search_mistakes_are_one_message_and_nothing_runs(tmp_path, args, message):
+    assert user_error(run(TRAIN, TUTORIAL, *args, cwd=tmp_path)).startswith(message)
+    assert not any(tmp_path.iterdir())
