@@ -278,3 +278,17 @@ def test_a_stopped_halving_search_resumes_to_the_same_result(tmp_path):
             theirs.trial, theirs.epochs, theirs.final_train_loss)
         assert (ours.folder / "history.csv").read_bytes() == (
             theirs.folder / "history.csv").read_bytes()
+
+
+def test_listing_skips_hidden_folders_and_marks_unreadable_runs(tmp_path):
+    for name in ("a", ".partial-b", "sweep/c"):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "summary.json").write_text('{"status": "completed"}')
+    (tmp_path / "sweep" / "c" / "summary.json").write_text('{"status": ')  # cut short
+    found = listing.find_runs([tmp_path])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a", "sweep/c"]
+    records = [listing.read_record(p, tmp_path) for p in found]
+    assert [(r.fields["name"], r.fields["status"]) for r in records] == [
+        ("a", "completed"), ("sweep/c", "unreadable")]
+    with pytest.raises(UserError, match="no such folder"):
+        listing.find_runs([tmp_path / "nowhere"])
