@@ -216,7 +216,8 @@ class _Sweep:
             self.running[f"{PARTIAL}{task.name}"] = (by_name[task.name], task.epochs or 0)
         for outcome in pool.run(tasks, progress=self._inline_progress):
             if outcome is None:
-                self._report(InFlight(in_flight(self.folder, self.running)))
+                if self.progress is not None:  # reading the folders is for someone to show
+                    self._report(InFlight(in_flight(self.folder, self.running)))
                 continue
             self.running.pop(f"{PARTIAL}{outcome.name}", None)
             self._finish(by_name[outcome.name], outcome)
