@@ -61,14 +61,17 @@ def runs(
 
 def _show_list(records, differ: list[str]) -> None:
     shown = differ[:SHOWN_KEYS]
-    results = ["name", "status", "when", "epochs", "loss", "metric", "seconds"]
+    names = {r.fields.get("metric_name") for r in records} - {None}
+    common = names.pop() if len(names) == 1 else None  # then the header names the metric
+    results = ["name", "status", "when", "epochs", "loss", common or "metric", "seconds"]
     header = [*results, *(k.rsplit(".", 1)[-1] if _unique_last(k, shown, results) else k
                           for k in shown)]
     rows = []
     for record in records:
         fields = record.fields
         metric = fields.get("metric")
-        metric_text = "-" if metric is None else f"{fields['metric_name']} {_num(metric)}"
+        metric_text = "-" if metric is None else (
+            _num(metric) if common else f"{fields['metric_name']} {_num(metric)}")
         rows.append([str(fields.get("name")), str(fields.get("status")),
                      str(fields.get("when") or "-"), str(fields.get("epochs") or "-"),
                      _num(fields.get("loss")), metric_text, _seconds(fields.get("seconds")),
@@ -156,11 +159,15 @@ def _table(title: str, header: list[str], rows: list[list[str]], marked: set[int
     rows marked with `*`."""
     console = make_console()
     if console.is_terminal and not console.is_dumb_terminal:
+        from rich import box
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left")
-        for i, column in enumerate(header):
-            table.add_column(column, justify="left" if i == 0 else "right", overflow="fold")
+        # light rules: a wide listing keeps its columns whole at 100-120 columns
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                      pad_edge=False, collapse_padding=True)
+        for i, column in enumerate(header):  # only the first column folds: numbers stay whole
+            table.add_column(column, justify="left" if i == 0 else "right", overflow="fold",
+                             no_wrap=i > 0)
         for i, row in enumerate(rows):
             style = "bold yellow" if marked is not None and i in marked else None
             table.add_row(*row, style=style, end_section=section is not None and i == section - 1)
