@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from autogradcli.config import Config
     from autogradcli.training.experiment import RunInterrupted, RunResult
 
-__all__ = ["RunInterrupted", "RunResult", "check", "config_schema", "config_yaml", "evaluate",
-           "load_config", "load_run", "parse_grid", "plot", "predict", "resume", "sweep",
-           "train"]
+__all__ = ["RunInterrupted", "RunResult", "check", "compare_runs", "config_schema", "config_yaml",
+           "evaluate", "list_runs", "load_config", "load_run", "parse_grid", "plot", "predict",
+           "report", "resume", "sweep", "train"]
 
 
 def __getattr__(name: str):
@@ -106,8 +106,9 @@ def resume(run_dir, overrides=(), *, progress: Callable[[Any], None] | None = No
     return resume_experiment(run_dir, overrides=overrides, progress=progress)
 
 
-def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
-    """`KEY.PATH=V1,V2,...` strings (the CLI's --sweep) as a grid {key: [values]}.
+def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`KEY.PATH=V1,V2,...` or `KEY.PATH=loguniform(A,B)` strings (the CLI's --sweep) as
+    {key: [values] or a Distribution}.
 
     Values are YAML (numbers, true/false, null, strings, [lists]). Raises ConfigError.
     """
@@ -116,21 +117,25 @@ def parse_grid(options: list[str] | tuple[str, ...]) -> dict[str, list]:
     return parse_sweep_args(list(options))
 
 
-def sweep(config: Config, grid: dict[str, list] | None = None, *, out=None, jobs: int = 1,
+def sweep(config: Config, grid: dict[str, Any] | None = None, *, out=None, jobs: int = 1,
           executor: str = "local", scheduler: str | None = None, overwrite: bool = False,
-          progress: Callable[[Any], None] | None = None):
-    """Run every combination of `grid` (dotted key -> values; None: the config's `sweep:`).
+          progress: Callable[[Any], None] | None = None, trials: int | None = None,
+          strategy: str | None = None, eta: int | None = None, objective: str | None = None):
+    """Run a sweep: every combination of `grid` (dotted key -> values; None: the config's
+    `sweep:`), or `trials` points drawn from its distributions (strategy "random"), or those
+    trials by successive halving (strategy "halving", keeping 1/eta per rung by `objective`).
 
     Implemented in autogradcli.sweeps, imported here only when called so that train() and the
-    CLI's startup never load it. progress(event) gets a sweeps.table.RunDone per finished run;
-    returns a sweeps.table.SweepResult (folder, keys, rows/runs, sorted_by_loss()). Raises
-    ConfigError or RunFolderError before anything starts, KeyboardInterrupt after stopping the
-    workers.
+    CLI's startup never load it. progress(event) gets a sweeps.table.SweepStart, a RunDone per
+    finished run and InFlight while runs execute; returns a sweeps.table.SweepResult (folder,
+    keys, rows/runs, sorted_by_objective()). Raises ConfigError or RunFolderError before anything
+    starts, KeyboardInterrupt after stopping the workers.
     """
     from autogradcli.sweeps.runner import sweep as run_sweep
 
-    return run_sweep(config, grid, out=out, jobs=jobs, executor=executor,
-                        scheduler=scheduler, overwrite=overwrite, progress=progress)
+    return run_sweep(config, grid, out=out, jobs=jobs, executor=executor, scheduler=scheduler,
+                     overwrite=overwrite, progress=progress, trials=trials, strategy=strategy,
+                     eta=eta, objective=objective)
 
 
 def plot(run_dirs, kinds=(), fmt: str = "png", out=None, dpi: int = 100,
@@ -171,6 +176,52 @@ def _figures_to_mlflow(run_dirs, written) -> str | None:
     if logged.logged:
         return f"added {len(written)} figure(s) to MLflow run {logged.run_id}"
     return f"figures not added to MLflow run {logged.run_id}: {logged.reason}"
+
+
+def report(run_dir, out=None):
+    """Write report.html for a run or sweep folder (into `out`, default the folder itself): one
+    self-contained page with the config, summary, metrics and every figure, and for a sweep the
+    ranked results, the objective against the values and the best run. Returns its path.
+    Raises RunFolderError. matplotlib loads only here."""
+    from autogradcli.plotting.report import write_report
+
+    return write_report(run_dir, out)
+
+
+def list_runs(folders=("runs",), *, where=(), sort: str | None = None):
+    """The run folders in or under `folders`, as (records, differing config keys).
+
+    Each record (runs.listing.RunRecord) has `path`, `fields` (name, status, when, epochs, loss,
+    metric, seconds, train_loss, val_loss and the metric columns) and `config` (flattened).
+    where: conditions such as "status=completed", "optimizer.lr<0.1"; sort: a field or config
+    key, best first for losses and metrics ("-KEY" reverses). Raises UserError.
+    """
+    from pathlib import Path
+
+    from autogradcli.runs import listing
+
+    bases = [Path(folder) for folder in folders]
+    records = []
+    for base in bases:
+        records += [listing.read_record(path, base) for path in listing.find_runs([base])]
+    records = listing.sort_records(listing.filter_records(records, list(where)), sort)
+    return records, listing.differing_keys(records)
+
+
+def compare_runs(run_dirs):
+    """(records, differing config keys) of the given run folders, in the order given.
+
+    Raises RunFolderError for a folder that is not a run."""
+    from pathlib import Path
+
+    from autogradcli.runs import listing
+    from autogradcli.runs.reader import check_is_run
+
+    records = []
+    for path in map(Path, run_dirs):
+        check_is_run(path)
+        records.append(listing.read_record(path))
+    return records, listing.differing_keys(records)
 
 
 def load_run(path):

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import make_run
+from helpers import CONFIGS, make_run
 
 from autogradcli.errors import RunFolderError
 from autogradcli.nn import losses, models
@@ -160,3 +160,45 @@ def test_a_last_row_cut_short_is_left_out_with_a_note(linear_run, tmp_path):
     run = load_run(folder)
     assert len(run.loss) == len(load_run(linear_run).loss) - 1
     assert any("cut short" in note for note in run.notes)
+
+
+# ----------------------------------------------------------------------- comparisons, sweeps
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory):
+    from autogradcli import api
+
+    folder = tmp_path_factory.mktemp("sweep") / "s"
+    config = api.load_config(CONFIGS / "seed_linear.yaml",
+                             ["training.epochs=3", "data.n=40"])
+    api.sweep(config, {"optimizer.lr": [0.01, 0.05, 0.1]}, out=folder)
+    return folder
+
+
+def test_comparison_labels_are_the_differing_values_and_the_legend_sits_outside(small_sweep):
+    from autogradcli.plotting import compare
+
+    runs = [load_run(small_sweep / name) for name in ("lr-0.01", "lr-0.1")]
+    labels, title = compare.run_labels(runs)
+    assert labels == ["lr=0.01", "lr=0.1"] and title == "optimizer.lr"
+    fig = compare.loss_comparison_figure(runs)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == labels
+    renderer = fig.canvas.get_renderer()
+    assert legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
+
+
+def test_the_final_loss_figure_says_which_point_is_which_run(small_sweep):
+    from autogradcli.plotting import compare
+
+    sweep = compare.load_sweep(small_sweep)
+    assert sweep.trials == [1, 2, 3]
+    assert compare.sweep_labels(sweep)[0] == ["#1 lr=0.01", "#2 lr=0.05", "#3 lr=0.1"]
+    fig = compare.sweep_figure(sweep)
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "2", "3"]
+    best = int(np.argmin([compare.final_loss(run) for run in sweep.runs])) + 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"best: trial {best}"]

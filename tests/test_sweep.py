@@ -4,12 +4,13 @@ identical sweep.csv across executors, resume, failed and diverged runs, Ctrl-C."
 import csv
 import io
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import cli_text
+from helpers import TRAIN, cli_text
 
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
@@ -34,6 +35,11 @@ def _rows(path):
     text = Path(path).read_text(encoding="utf-8")
     return [{k: v for k, v in row.items() if k != "seconds"}
             for row in csv.DictReader(io.StringIO(text))]
+
+
+def _done(events):
+    """The RunDone events (a sweep also sends SweepStart and InFlight)."""
+    return [e for e in events if type(e).__name__ == "RunDone"]
 
 
 def _mtimes(folder):
@@ -159,16 +165,22 @@ def test_a_sweep_writes_runs_sweep_csv_and_its_config(local_sweep):
         assert summary["status"] == "completed"
         assert (folder / name / "history.csv").exists()
     rows = _rows(result.csv_path)
-    assert list(rows[0]) == ["optimizer.lr", "training.batch_size", "status", "final_train_loss",
-                             "final_val_loss", "a", "b", "folder", "message"]
+    assert list(rows[0]) == ["trial", "optimizer.lr", "training.batch_size", "status", "epochs",
+                             "final_train_loss", "final_val_loss", "train_rmse", "train_mae",
+                             "train_r2", "a", "b", "folder", "message"]
+    assert [r["trial"] for r in rows] == ["1", "2", "3", "4"]
+    assert all(r["epochs"] == "5" for r in rows)
     assert [(r["optimizer.lr"], r["training.batch_size"], r["folder"]) for r in rows] == [
         ("0.005", "10", NAMES[0]), ("0.005", "20", NAMES[1]), ("0.02", "10", NAMES[2]),
         ("0.02", "20", NAMES[3])]
     first = json.loads((folder / NAMES[0] / "summary.json").read_text())
     assert float(rows[0]["final_train_loss"]) == first["final_train_loss"]
     assert float(rows[0]["a"]) == first["final_params"]["a"]
-    assert sorted(e.name for e in events) == NAMES
-    assert all(e.status == "completed" and not e.skipped and e.seconds > 0 for e in events)
+    done = [e for e in events if type(e).__name__ == "RunDone"]
+    assert type(events[0]).__name__ == "SweepStart" and events[0].total == 4
+    assert sorted(e.name for e in done) == NAMES
+    assert all(e.status == "completed" and not e.skipped and e.seconds > 0 for e in done)
+    assert float(rows[0]["train_r2"]) == first["metrics"]["train"]["r2"]
 
 
 @pytest.mark.parametrize("start", ["default", "spawn"])
@@ -215,6 +227,7 @@ def test_rerun_skips_finished_runs_and_redoes_the_rest(tmp_path):
     events = []
     sweep(_tutorial(), GRID, out=folder, progress=events.append)
     after = _mtimes(folder)
+    events = _done(events)
     assert [e.name for e in events if e.skipped] == [NAMES[0], NAMES[3]]
     assert sorted(e.name for e in events if not e.skipped) == [NAMES[1], NAMES[2]]
     assert after[NAMES[0]] == before[NAMES[0]] and after[NAMES[3]] == before[NAMES[3]]
@@ -228,7 +241,7 @@ def test_a_grown_grid_runs_only_the_new_points(tmp_path):
     events = []
     result = sweep(_tutorial(), {"optimizer.lr": [0.005, 0.02, 0.1]}, out=folder,
                    progress=events.append)
-    assert [(e.name, e.skipped) for e in events] == [
+    assert [(e.name, e.skipped) for e in _done(events)] == [
         ("lr-0.005", True), ("lr-0.02", True), ("lr-0.1", False)]
     assert [r["folder"] for r in _rows(result.csv_path)] == ["lr-0.005", "lr-0.02", "lr-0.1"]
 
@@ -278,14 +291,15 @@ def test_failed_and_diverged_runs_do_not_stop_the_others(tmp_path):
     assert saved.data.path == "../../points.csv"
     again = []
     sweep(load_config(config_file), grid, out=tmp_path / "sweep", progress=again.append)
-    assert sorted(e.name for e in again if not e.skipped) == [
+    assert sorted(e.name for e in _done(again) if not e.skipped) == [
         "path-missing.csv_lr-0.001", "path-missing.csv_lr-1000.0"]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_keeps_finished_runs_and_reraises(tmp_path, jobs):
     def stop(event):
-        raise KeyboardInterrupt
+        if type(event).__name__ == "RunDone":
+            raise KeyboardInterrupt
 
     folder = tmp_path / "sweep"
     with pytest.raises(KeyboardInterrupt):
@@ -324,7 +338,7 @@ def test_dask_gives_the_same_sweep_csv_as_local(cluster, local_sweep, tmp_path):
     result = sweep(_tutorial(), GRID, out=tmp_path / "sweep", executor="dask",
                    scheduler=cluster.scheduler_address, progress=events.append)
     assert _rows(result.csv_path) == _rows(local_sweep[0].csv_path)
-    assert sorted(e.name for e in events) == NAMES
+    assert sorted(e.name for e in _done(events)) == NAMES
     for name in NAMES:
         for file in ("history.csv", "data.csv", "config.yaml"):
             ours = (tmp_path / "sweep" / name / file).read_bytes()
@@ -351,3 +365,33 @@ def test_missing_dask_says_how_to_install_it(tmp_path, monkeypatch):
               scheduler="tcp://127.0.0.1:8786")
     assert "pip install 'autogradcli[distributed]'" in info.value.hint
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------- search, end to end
+
+
+def _search(folder, *flags):
+    """The issue's example: 16 loguniform trials by halving on the tutorial config, through the
+    installed command."""
+    command = [*TRAIN, str(TUTORIAL), "--sweep", "optimizer.lr=loguniform(1e-4,1e-1)",
+               "--trials", "16", "--strategy", "halving", "--out", str(folder), *flags]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_a_halving_search_gives_one_sweep_csv_with_jobs_and_on_dask(cluster, tmp_path):
+    plain = _search(tmp_path / "jobs", "--jobs", "2").stdout
+    _search(tmp_path / "dask", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+    rows = _rows(tmp_path / "jobs" / "sweep.csv")
+    assert _rows(tmp_path / "dask" / "sweep.csv") == rows
+    assert [r["trial"] for r in rows] == [str(i) for i in range(1, 17)]
+    assert sorted(int(r["epochs"]) for r in rows) == [1] * 11 + [3] * 4 + [10]
+    # off a terminal: where it goes first, then a line per run with its ETA, then the table
+    lines = plain.splitlines()
+    assert lines[0].startswith(f"sweep -> {tmp_path / 'jobs'}: 22 runs (halving: 16 x 1 epochs, "
+                               "5 x 3 epochs, 1 x 10 epochs), ranked by train_loss")
+    assert lines[1].startswith("[1/22] completed   optimizer.lr=")
+    assert "  eta " in lines[1] and "  eta " not in lines[22]
+    again = _search(tmp_path / "jobs", "--jobs", "2").stdout
+    assert again.count("(kept from an earlier sweep)") == 22

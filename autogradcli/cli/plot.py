@@ -12,6 +12,7 @@ import typer
 
 from autogradcli import api
 from autogradcli.cli.common import VersionOption, exit_on_user_error, new_app, print_error, run_app
+from autogradcli.errors import UserError
 
 app = new_app("Draw the figures of autograd-train run folders (see docs/plotting.md).")
 
@@ -36,10 +37,19 @@ def plot(
         "--params", show_default=False,
         help="Two parameters for the surface, e.g. w[0],b (others held at final values).")
     ] = None,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Write RUN_DIR/report.html (or into --out): one self-contained page "
+                         "with the config, results and every figure.")] = False,
     version: VersionOption = False,
 ) -> None:
     """Draw the figures of RUN_DIR (default: every figure that applies) and list the files."""
     with exit_on_user_error():
+        if report:
+            if len(run_dirs) != 1 or kind or params:
+                raise UserError("--report takes one run or sweep folder, and no --kind or "
+                                "--params", hint="autograd-plot RUN_DIR --report [--out DIR]")
+            typer.echo(str(api.report(run_dirs[0], out)))
+            return
         for output in api.plot(run_dirs, kind or (), fmt.lower(), out, dpi, params):
             if output.path is not None:
                 typer.echo(str(output.path))

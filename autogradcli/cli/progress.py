@@ -1,7 +1,8 @@
-"""What autograd-train shows: the progress reporter, the run summary, sweep lines and tables.
+"""What autograd-train shows: the progress reporter, the run summary, the sweep's final table.
 
-The only module that draws with rich. On a terminal: a live bar; otherwise plain lines, flushed,
-with no cursor codes. Imports rich and the standard library; the API's objects arrive as arguments.
+With cli/sweep_view.py (a sweep's live view), the modules that draw with rich. On a terminal: a
+live bar; otherwise plain lines, flushed, with no cursor codes. Imports rich and the standard
+library; the API's objects arrive as arguments.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # rich loads only when something is drawn: --quiet and --json never pay for it
     from rich.console import Console
 
-__all__ = ["TrainReporter", "make_console", "show_summary", "show_sweep", "sweep_line"]
+__all__ = ["TrainReporter", "make_console", "show_summary", "show_sweep"]
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -257,47 +258,33 @@ def _num(value: Any) -> str:
 # -------------------------------------------------------------------------------------- sweeps
 
 
-def sweep_line(console: Console, event: Any) -> None:
-    """One plain line per finished sweep run (a sweeps.table.RunDone).
-
-    Safe to call from any progress callback.
-    """
-    values = ", ".join(f"{k}={v}" for k, v in event.values.items())
-    loss = event.final_val_loss if event.final_val_loss is not None else event.final_train_loss
-    text = f"[{event.done}/{event.total}] {event.status:<11} {values}  loss {_num(loss)}"
-    if event.skipped:
-        text += "  (kept from an earlier sweep)"
-    elif event.status != "completed":
-        text += f"  ({event.message})"
-    console.file.write(text + "\n")
-    console.file.flush()
-
-
 def show_sweep(console: Console, result: Any) -> None:
-    """The table of a finished sweep (a sweeps.table.SweepResult), best final loss first."""
+    """The table of a finished sweep (a sweeps.table.SweepResult), best objective first."""
     from rich.table import Table
 
+    objective = result.objective_name
     console.print(f"sweep -> {result.folder}", soft_wrap=True, highlight=False)
     table = Table()
+    table.add_column("trial", justify="right", no_wrap=True)
     for key in result.keys:
         table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
-    has_val = any(row.final_val_loss is not None for row in result.runs)
+    losses = [objective] if objective in ("train_loss", "val_loss") else ["train_loss", objective]
     # No seconds column (they are in sweep.csv): the run names then fit 80 columns unfolded.
-    labels = ["train loss", *(["val loss"] if has_val else []), "status", "run"]
+    labels = ["epochs", *losses, "status", "run"]
     for label in labels:
-        table.add_column(label, justify="left" if label in ("status", "run") else "right",
+        table.add_column(label.replace("_", " "),
+                         justify="left" if label in ("status", "run") else "right",
                          no_wrap=label != "run", overflow="fold")
-    for row in result.sorted_by_loss():
-        cells = [str(row.values.get(key)) for key in result.keys]
-        cells.append(_num(row.final_train_loss))
-        if has_val:
-            cells.append(_num(row.final_val_loss))
+    for row in result.sorted_by_objective():
+        cells = [str(row.trial), *(str(row.values.get(key)) for key in result.keys)]
+        cells.append("" if row.epochs is None else str(row.epochs))
+        cells += [_num(row.value_of(name)) for name in losses]
         cells += [row.status, row.name]
         table.add_row(*cells)
     print_table(console, table)
     counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
-    console.print(f"{len(result.runs)} runs ({counts}); sweep.csv in {result.folder}",
-                  soft_wrap=True)
+    console.print(f"{len(result.runs)} runs ({counts}), ranked by {objective}; sweep.csv in "
+                  f"{result.folder}", soft_wrap=True)
 
 
 def write_line(text: str) -> None:

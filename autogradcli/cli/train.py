@@ -12,7 +12,6 @@ import os
 import signal
 import time
 from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -32,9 +31,9 @@ from autogradcli.cli.progress import (
     make_console,
     show_summary,
     show_sweep,
-    sweep_line,
     write_line,
 )
+from autogradcli.cli.sweep_view import SweepReporter
 from autogradcli.errors import UserError
 
 app = typer.Typer(add_completion=True, pretty_exceptions_enable=False,
@@ -44,6 +43,12 @@ app = typer.Typer(add_completion=True, pretty_exceptions_enable=False,
 class Executor(str, Enum):
     local = "local"
     dask = "dask"
+
+
+class Strategy(str, Enum):
+    grid = "grid"
+    random = "random"
+    halving = "halving"
 
 
 @app.command()
@@ -66,6 +71,19 @@ def train(
         "--schema", help="Print the config's JSON Schema.")] = False,
     sweep: Annotated[list[str] | None, typer.Option(
         metavar="KEY=V1,V2,...", help="Sweep a key over values (repeatable: the grid).")] = None,
+    trials: Annotated[int | None, typer.Option(
+        min=1, metavar="N", help="Draw N points from the sweep's distributions (random search).")
+    ] = None,
+    strategy: Annotated[Strategy | None, typer.Option(
+        help="grid (every combination), random (N draws) or halving (successive halving).")
+    ] = None,
+    eta: Annotated[int | None, typer.Option(
+        min=2, metavar="N", help="Halving: keep the best 1/N of the runs at each rung (3).")
+    ] = None,
+    objective: Annotated[str | None, typer.Option(
+        metavar="COLUMN", help="What sweeps rank by: val_loss (default with a split, else "
+                               "train_loss) or an epochs.csv column such as val_accuracy.")
+    ] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Sweep worker processes.")] = 1,
     executor: Annotated[Executor, typer.Option(help="Where sweep runs execute.")] = "local",
     scheduler: Annotated[str | None, typer.Option(
@@ -98,13 +116,15 @@ def train(
         loaded = [api.load_config(path, overrides) for path in _require(configs)]
         grid = api.parse_grid(sweep) if sweep else {}
         executor = Executor(executor).value
-        _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed)
+        search = {"trials": trials, "strategy": strategy and Strategy(strategy).value,
+                  "eta": eta, "objective": objective}
+        _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed, search)
         if not check:
-            _check_destinations(loaded, configs, out, overwrite, swept=bool(grid))
+            _check_destinations(loaded, configs, out, overwrite, bool(grid))
         if check:
             _show_check(loaded, grid, seed)
             return
-        sweeping = (jobs, executor, scheduler)
+        sweeping = (jobs, executor, scheduler, search)
         failed = _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping)
     if failed:
         raise typer.Exit(EXIT_FAILED)
@@ -122,13 +142,15 @@ def _require(configs: list[Path] | None) -> list[Path]:
     return configs
 
 
-def _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed) -> None:
+def _check_sweep_flags(loaded, grid, jobs, executor, scheduler, seed, search) -> None:
     swept = bool(grid) or any(config.sweep for config in loaded)
     if swept and seed is not None:
         raise UserError("--seed applies to single runs; a sweep takes its seed from the config",
                         where="--seed", hint=f"use --set seed={seed}")
-    if not swept and (jobs != 1 or executor != "local" or scheduler):
-        raise UserError("--jobs, --executor and --scheduler apply to sweeps only",
+    searching = any(value is not None for value in search.values())
+    if not swept and (jobs != 1 or executor != "local" or scheduler or searching):
+        raise UserError("--jobs, --executor, --scheduler, --trials, --strategy, --eta and "
+                        "--objective apply to sweeps only",
                         hint="add --sweep KEY=V1,V2 or a sweep: section to the config")
     if scheduler and executor != "dask":
         raise UserError("--scheduler needs --executor dask", where="--scheduler")
@@ -150,7 +172,7 @@ def _run_all(loaded, grid, out, overwrite, seed, quiet, json_out, sweeping) -> b
     for config in loaded:
         target = out / config.name if out is not None and len(loaded) > 1 else out
         if grid or config.sweep:
-            ok = _run_sweep(config, grid, target, overwrite, *sweeping, quiet, json_out)
+            ok = _run_sweep(config, grid, target, overwrite, sweeping, quiet, json_out)
         else:
             result = _run_one(lambda progress, c=config, t=target: api.train(
                 c, out=t, overwrite=overwrite, seed=seed, progress=progress),
@@ -194,30 +216,35 @@ def _run_one(call, name, quiet, json_out) -> api.RunResult:
     return result
 
 
-def _run_sweep(config, grid, out, overwrite, jobs, executor, scheduler, quiet, json_out) -> bool:
-    """A sweep via api.sweep: one line per finished run, then the table sorted by final loss
+def _run_sweep(config, grid, out, overwrite, sweeping, quiet, json_out) -> bool:
+    """A sweep via api.sweep with its live progress, then the table ranked by the objective
     (or, with --json, the results as JSON)."""
+    jobs, executor, scheduler, search = sweeping
     console = None if quiet or json_out else make_console()
-    result = api.sweep(config, grid or None, out=out, jobs=jobs, executor=executor,
-                       scheduler=scheduler, overwrite=overwrite,
-                       progress=None if console is None else partial(sweep_line, console))
+    reporter = None if console is None else SweepReporter(console)
+    with reporter or contextlib.nullcontext():
+        result = api.sweep(config, grid or None, out=out, jobs=jobs, executor=executor,
+                           scheduler=scheduler, overwrite=overwrite, progress=reporter,
+                           **search)
     if console is not None:
         show_sweep(console, result)
     for warning in result.warnings:
         print_error(f"warning: {warning}")
     if json_out:
         write_line(json.dumps({
-            "folder": str(result.folder), "keys": result.keys,
-            "runs": [{"name": r.name, "values": r.values, "status": r.status,
-                      "final_train_loss": r.final_train_loss,
-                      "final_val_loss": r.final_val_loss, "folder": str(r.folder),
-                      "message": r.message} for r in result.runs]}, indent=2))
+            "folder": str(result.folder), "keys": result.keys, "strategy": result.strategy,
+            "objective": result.objective_name,
+            "runs": [{"trial": r.trial, "name": r.name, "values": r.values, "status": r.status,
+                      "epochs": r.epochs, "final_train_loss": r.final_train_loss,
+                      "final_val_loss": r.final_val_loss, "metrics": r.metrics,
+                      "folder": str(r.folder), "message": r.message} for r in result.runs]},
+            indent=2))
     return all(run.status == "completed" for run in result.runs)
 
 
-def _check_destinations(loaded, paths, out, overwrite, swept=False) -> None:
-    """Before anything trains: no two configs into one folder, and no folder in the way.
-    (A sweep checks its own folder: api.sweep refuses before it starts.)"""
+def _check_destinations(loaded, paths, out, overwrite, swept) -> None:
+    """Before anything trains: no two configs into one folder, and no folder in the way (a
+    sweep checks its own folder: a rerun resumes it)."""
     seen: dict[str, Path] = {}
     for config, path in zip(loaded, paths):
         if config.sweep or swept:

@@ -16,6 +16,8 @@ from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import LOSSES, METRICS, monitor_columns
 from autogradcli.nn.specs import MODELS as MODEL_SPECS
 
+SWEEP_SETTINGS = ("trials", "strategy", "eta", "objective")  # sweep: keys that are not config keys
+
 
 def check_consistency(config: Any) -> None:
     """Raise FieldProblem for the first section that does not fit the others."""
@@ -136,6 +138,8 @@ def _check_batch_size(config: Any) -> None:
 
 def _check_sweep_keys(config: Any) -> None:
     for key in config.sweep or {}:
+        if key in SWEEP_SETTINGS:
+            continue
         parts = key.split(".")
         if parts[0] == "sweep":
             raise FieldProblem(("sweep", key), "cannot sweep over the sweep itself")

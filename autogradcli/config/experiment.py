@@ -44,9 +44,11 @@ class Config(BaseModel):
     optimizer: OptimizerConfig = Field(description="The optimizer and its hyperparameters.")
     training: TrainingConfig = Field(default_factory=TrainingConfig, description="The loop.")
     output: OutputConfig = Field(default_factory=OutputConfig, description="The run folder.")
-    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
-        None, description="Grid to sweep: dotted key path -> list of values, e.g. "
-                          "{optimizer.lr: [0.01, 0.1]}.")
+    sweep: dict[str, Annotated[list[Any], Field(min_length=1)] | str | int | None] | None = Field(
+        None, description="What to sweep: dotted key path -> list of values or a distribution "
+                          "(uniform(a, b), loguniform(a, b), int(a, b), choice(x, y)), e.g. "
+                          "{optimizer.lr: [0.01, 0.1]}; and the settings trials, strategy "
+                          "(grid, random, halving), eta, objective (docs/sweeps.md).")
 
     _source: Path | None = PrivateAttr(None)
     _yaml: Any = PrivateAttr(None)  # the YamlSource read: the line of each key, for later errors

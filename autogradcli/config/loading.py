@@ -145,7 +145,8 @@ def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] 
     config = _validate(source.data, source)
     config._source, config._yaml = Path(path).resolve(), source
     for key, values in (config.sweep or {}).items():
-        for i, value in enumerate(values):
+        # a distribution or a setting (trials: 16) is checked by the sweep itself
+        for i, value in enumerate(values if isinstance(values, list) else ()):
             _validate_change(config, {key: value}, source, ("sweep", key, i))
     return config
 

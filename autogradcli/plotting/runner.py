@@ -137,8 +137,10 @@ def _sweep(path, kinds, fmt, out, dpi) -> Iterator[Output]:
     out = out if out is not None else path / "figures"
     for kind in kinds or SWEEP_KINDS:
         if kind == "loss":
+            labels, legend_title = compare.sweep_labels(sweep)
             fig = compare.loss_comparison_figure(
-                sweep.runs, title=f"Training loss of the {len(sweep.runs)} runs of the sweep")
+                sweep.runs, title=f"Training loss of the {len(sweep.runs)} runs of the sweep",
+                labels=labels, legend_title=legend_title)
             yield Output(path=save(fig, out / f"loss-comparison.{fmt}", fmt, dpi))
         else:
             fig = compare.sweep_figure(sweep)

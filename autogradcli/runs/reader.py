@@ -314,3 +314,28 @@ def _load_dataset(run: Run):
 
     config = load_config(run.path / CONFIG)
     return load_data(config.data, config.base_dir, config.seed)
+
+
+def last_epoch(folder: Path) -> tuple[int | None, float | None]:
+    """(epoch, loss) of epochs.csv's last whole row (val_loss if any, else train_loss), read from
+    the end of the file so a run in progress costs a few hundred bytes; (None, None) before the
+    first epoch or when unreadable."""
+    try:
+        with (folder / EPOCHS).open("rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 4096))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None, None
+    lines = tail.split("\n")
+    whole = [line for line in lines[:-1] if line.strip()]  # the last piece may be cut short
+    if not whole or whole[-1].startswith("epoch"):
+        return None, None
+    cells = whole[-1].split(",")
+    try:
+        epoch = int(float(cells[0]))
+        losses = [float(c) for c in cells[1:3] if c.strip()]
+    except (ValueError, IndexError):
+        return None, None
+    return epoch, (losses[-1] if losses else None)

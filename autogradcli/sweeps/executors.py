@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from autogradcli.errors import ConfigError, UserError
 _TRAIN_LOCK = threading.Lock()
 _CONNECT_TIMEOUT = 5
 _WORKER_WAIT = 5  # seconds a scheduler without workers is given for one to join
+TICK = 0.5  # seconds between reports of the runs in flight
 _SCHEDULER_HINT = ("check the address (e.g. tcp://host:8786), that `dask scheduler` runs there "
                    "and that its port is open to this machine")
 
@@ -47,6 +49,8 @@ class RunTask:
     config: Any
     scratch: str | None
     resume: bool = False  # continue the stopped run in scratch from its checkpoint
+    epochs: int | None = None  # resume and extend the run to this many epochs (halving's rungs)
+    files: dict[str, bytes] | None = None  # a remote run to continue: its files, written first
 
 
 @dataclass
@@ -60,17 +64,22 @@ class RunOutcome:
     files: dict[str, bytes] | None = None
 
 
-def run_task(task: RunTask) -> RunOutcome:
+def run_task(task: RunTask, progress=None) -> RunOutcome:
     """Train one run quietly; a user error or crash becomes status `failed`, never an exception.
 
-    KeyboardInterrupt propagates (the run folder says `interrupted`).
+    KeyboardInterrupt propagates (the run folder says `interrupted`). progress(event): the
+    training events (inline runs only: other processes cannot call back).
     """
     began = time.perf_counter()
     remote = task.scratch is None
     parent = Path(tempfile.mkdtemp(prefix="autogradcli-sweep-")) if remote else None
     folder = parent / task.name if remote else Path(task.scratch)
     try:
-        status, message = _train(task.config, folder, task.resume)
+        if task.files:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, content in task.files.items():
+                (folder / Path(name).name).write_bytes(content)
+        status, message = _train(task.config, folder, task.resume, task.epochs, progress)
         files = _read_files(folder) if remote else None
         return RunOutcome(task.name, status, message, time.perf_counter() - began, files)
     finally:
@@ -78,18 +87,21 @@ def run_task(task: RunTask) -> RunOutcome:
             shutil.rmtree(parent, ignore_errors=True)
 
 
-def _train(config: Any, folder: Path, resume: bool = False) -> tuple[str, str]:
+def _train(config: Any, folder: Path, resume: bool = False, epochs: int | None = None,
+           progress=None) -> tuple[str, str]:
     from autogradcli.training.experiment import resume_experiment, run_experiment
 
+    overrides = [] if epochs is None else [f"training.epochs={epochs}"]
     with _TRAIN_LOCK:
         try:
             if resume:
                 try:
-                    result = resume_experiment(folder, track=False)
+                    result = resume_experiment(folder, overrides=overrides, progress=progress,
+                                               track=False)
                     return result.status, result.message
                 except UserError:
                     pass  # it cannot continue after all: train it afresh, the same run
-            result = run_experiment(config, out=folder, overwrite=True, progress=None,
+            result = run_experiment(config, out=folder, overwrite=True, progress=progress,
                                     track=False)
         except UserError as exc:
             return "failed", exc.format(prefix="")
@@ -109,10 +121,11 @@ def _read_files(folder: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------------------------- executors
 
 
-def run_inline(tasks: list[RunTask]) -> Iterator[RunOutcome]:
-    """jobs=1: one run after another in this process (no start-up cost)."""
+def run_inline(tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
+    """jobs=1: one run after another in this process (no start-up cost); progress(name, event)
+    gets each run's training events."""
     for task in tasks:
-        yield run_task(task)
+        yield run_task(task, None if progress is None else partial(progress, task.name))
 
 
 def _quiet_worker() -> None:
@@ -162,10 +175,14 @@ class LocalPool:
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_quiet_worker)
         return self
 
-    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+    def run(self, tasks: list[RunTask], progress=None) -> Iterator[RunOutcome | None]:
+        """Outcomes in completion order, and None every half second while runs execute (the
+        sweep then reports the runs in flight)."""
         pending = {self._pool.submit(run_task, task): task for task in tasks}
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=TICK, return_when=FIRST_COMPLETED)
+            if not done:
+                yield None
             for future in sorted(done, key=lambda f: tasks.index(pending[f])):
                 task = pending.pop(future)
                 yield _outcome_of(future, task)
@@ -239,7 +256,8 @@ class DaskPool:
             self.connect()
         return self
 
-    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+    def run(self, tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
+        """Runs on the cluster report only when they finish (progress is not sent back)."""
         # pure=False: a rerun must train again, not reuse a cached result.
         self._futures = self._client.map(run_task, tasks, pure=False,
                                          key=[f"autogradcli-{t.name}-{id(t)}" for t in tasks])
@@ -383,8 +401,8 @@ class _Inline:
     def __enter__(self):
         return self
 
-    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
-        return run_inline(tasks)
+    def run(self, tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
+        return run_inline(tasks, progress)
 
     def __exit__(self, *exc) -> bool:
         return False

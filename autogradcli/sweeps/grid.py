@@ -17,6 +17,7 @@ import yaml
 from autogradcli.config import Config, config_with
 from autogradcli.config.yaml_source import show
 from autogradcli.errors import ConfigError
+from autogradcli.sweeps.space import SETTINGS, Distribution, parse_distribution
 from autogradcli.sweeps.table import value_cell
 
 __all__ = ["expand_grid", "merge_grid", "parse_grid", "parse_sweep_args", "point_configs",
@@ -27,19 +28,29 @@ _FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
-def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, list]:
-    """`["optimizer.lr=0.005,0.02", "model.hidden=[8],[16,16]"]` -> {key: [values]}.
+def parse_sweep_args(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`["optimizer.lr=0.005,0.02", "model.hidden=[8],[16,16]"]` -> {key: [values]};
+    `optimizer.lr=loguniform(1e-4,1e-1)` -> {key: Distribution}.
 
     Values are YAML (numbers, true/false, null, strings, [lists]), separated by commas. A key given
     twice keeps both lists, in order. Raises ConfigError for a malformed item.
     """
-    grid: dict[str, list] = {}
+    grid: dict[str, Any] = {}
     for text in items:
         key, _, values_text = text.partition("=")
         key = key.strip()
         if not _ or not _KEY.match(key):
-            raise ConfigError("expected KEY.PATH=VALUE1,VALUE2,...", where=f"{{--sweep}} {text}",
-                              hint="e.g. {--sweep} optimizer.lr=0.005,0.02,0.1")
+            raise ConfigError("expected KEY.PATH=VALUE1,VALUE2,... or KEY.PATH=DISTRIBUTION",
+                              where=f"{{--sweep}} {text}",
+                              hint="e.g. {--sweep} optimizer.lr=0.005,0.02,0.1 or "
+                                   "{--sweep} optimizer.lr=loguniform(1e-4,1e-1)")
+        distribution = parse_distribution(values_text, f"{{--sweep}} {text}")
+        if distribution is not None:
+            grid[key] = distribution
+            continue
+        if isinstance(grid.get(key), Distribution):
+            raise ConfigError("a key holds either values or one distribution, not both",
+                              where=f"{{--sweep}} {text}", hint=f"give {key} once")
         try:
             values = yaml.safe_load(f"[{values_text}]")
         except yaml.YAMLError as exc:
@@ -101,22 +112,38 @@ def _digest(point: dict) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
 
 
-def merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, list], set[str]]:
-    """The config's `sweep:` section, then `grid` (which replaces a key's values); and which keys
-    came from `grid` (for messages)."""
-    merged = {k: list(v) for k, v in (config.sweep or {}).items()}
+def merge_grid(config: Config, grid: dict | None) -> tuple[dict[str, Any], set[str]]:
+    """The config's `sweep:` section (its settings left out), then `grid` (which replaces a key's
+    values); and which keys came from `grid` (for messages). A value is a list or a
+    Distribution."""
+    merged: dict[str, Any] = {}
+    for key, values in (config.sweep or {}).items():
+        if key not in SETTINGS:
+            merged[key] = _config_values(config, key, values)
     given = set()
     for key, values in (grid or {}).items():
-        if not isinstance(values, (list, tuple)):
+        if not isinstance(values, (list, tuple, Distribution)):
             raise ConfigError(f"expected a list of values, got {show(values)}",
                               where=f"{{--sweep}} {key}", hint=f"e.g. {{--sweep}} {key}=V1,V2")
-        merged[key] = list(values)
+        merged[key] = values if isinstance(values, Distribution) else list(values)
         given.add(key)
     if not merged:
         raise ConfigError("nothing to sweep: the grid is empty", where=_file(config),
                           hint="give {--sweep} KEY=V1,V2 (e.g. {--sweep} optimizer.lr=0.01,0.1) "
                                "or a `sweep:` section in the config")
     return merged, given
+
+
+def _config_values(config: Config, key: str, values: Any) -> Any:
+    where = f"{_file(config)}: sweep.{key}"
+    if isinstance(values, list):
+        return list(values)
+    distribution = parse_distribution(values, where)
+    if distribution is None:
+        raise ConfigError(f"expected a list of values or a distribution, got {show(values)}",
+                          where=where, hint=f"e.g. {key}: [0.01, 0.1] or "
+                                            f"{key}: loguniform(1e-4, 1e-1)")
+    return distribution
 
 
 def validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:
@@ -130,25 +157,34 @@ def validate_grid(base: Config, grid: dict[str, list], given: set[str]) -> None:
             raise ConfigError(f"cannot sweep {key}", where=origin,
                               hint="the sweep chooses each run's folder; set the sweep folder "
                                    "with {--out} DIR")
+        if isinstance(values, Distribution):
+            _validate_values(base, key, values.bounds(), f"{origin}={values}", unique=False)
+            continue
         if not values:
             raise ConfigError("no values to sweep", where=origin,
                               hint=f"give at least one value, e.g. {{--sweep}} {key}=V1,V2")
-        seen = []
-        for value in values:
+        _validate_values(base, key, values, origin, unique=True)
+
+
+def _validate_values(base: Config, key: str, values: list, origin: str, unique: bool) -> None:
+    seen: list = []
+    for value in values:
+        if unique:
             if value in seen:
                 raise ConfigError(f"the value {show(value)} is listed twice", where=origin,
                                   hint="each value gives one run; list it once")
             seen.append(value)
-            try:
-                config_with(base, {key: value})
-            except ConfigError as exc:
-                path = _error_path(exc, key)
-                # a clash with another key (batch_size vs data.n) may be fixed by another swept
-                # value: the combinations are checked next
-                if path == key or path.startswith(key + ".") or key.startswith(path + "."):
-                    message = exc.raw("message")
-                    raise exc.remade(message=message if path == key else f"{path}: {message}",
-                                     where=f"{origin}={value_cell(value)}") from None
+        try:
+            config_with(base, {key: value})
+        except ConfigError as exc:
+            path = _error_path(exc, key)
+            # a clash with another key (batch_size vs data.n) may be fixed by another swept
+            # value: the combinations are checked next
+            if path == key or path.startswith(key + ".") or key.startswith(path + "."):
+                message = exc.raw("message")
+                at = origin if not unique else f"{origin}={value_cell(value)}"
+                raise exc.remade(message=message if path == key else f"{path}: {message}",
+                                 where=at) from None
 
 
 def _error_path(exc: ConfigError, key: str) -> str:

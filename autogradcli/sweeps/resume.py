@@ -62,36 +62,42 @@ class Point:
     folder: Path
     state: str = "run"  # run | skip | conflict
     summary: dict | None = None
+    trial: int = 0  # 1, 2, ...: the point's number in grid or draw order
 
 
-def plan(points: list[Point], overwrite: bool) -> None:
-    """Mark each point: skip (finished, same config), conflict (finished, other config) or run."""
+def plan(points: list[Point], overwrite: bool, any_epochs: bool = False) -> None:
+    """Mark each point: skip (finished, same config), conflict (finished, other config) or run.
+
+    any_epochs: training.epochs may differ (halving's runs grow rung by rung)."""
     for point in points:
         summary = summary_or_none(point.folder)
         if overwrite or summary is None or summary.get("status") not in FINISHED:
             continue
         if missing_files(point.folder, summary):  # a file deleted since: train it again
             continue
-        if _same_config(point.folder, point.config):
+        if _same_config(point.folder, point.config, any_epochs):
             point.state, point.summary = "skip", summary
         else:
             point.state = "conflict"
 
 
-def _same_config(folder: Path, config: Config) -> bool:
-    """Whether the run folder's config.yaml describes this point (ignoring output and sweep)."""
+def _same_config(folder: Path, config: Config, any_epochs: bool = False) -> bool:
+    """Whether the run folder's config.yaml describes this point (ignoring output and sweep, and
+    training.epochs if `any_epochs`)."""
     try:
         stored = yaml.safe_load((folder / CONFIG).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return False
     wanted = yaml.safe_load(config_to_yaml(config, relative_to=folder))
-    return _comparable(stored, folder) == _comparable(wanted, folder)
+    return _comparable(stored, folder, any_epochs) == _comparable(wanted, folder, any_epochs)
 
 
-def _comparable(data: Any, folder: Path) -> Any:
+def _comparable(data: Any, folder: Path, any_epochs: bool = False) -> Any:
     if not isinstance(data, dict):
         return data
     data = {k: v for k, v in data.items() if k not in ("output", "sweep")}
+    if any_epochs and isinstance(data.get("training"), dict):
+        data["training"] = {k: v for k, v in data["training"].items() if k != "epochs"}
     section = data.get("data")
     if isinstance(section, dict) and isinstance(section.get("path"), str):
         section = {**section, "path": str((folder / section["path"]).resolve())}
@@ -176,9 +182,23 @@ def can_continue(partial: Path) -> bool:
             and (partial / CHECKPOINT).is_file())
 
 
-def resumable(partial: Path, config: Config) -> bool:
+def resumable(partial: Path, config: Config, any_epochs: bool = False) -> bool:
     """Whether this point's run can continue from what a stopped sweep left in `partial`."""
-    return can_continue(partial) and _same_config(partial, config)
+    return can_continue(partial) and _same_config(partial, config, any_epochs)
+
+
+def copy_run(final: Path, partial: Path) -> None:
+    """Copy a finished run's files into `partial`, to continue it there (halving's next rung)."""
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for name in FILES:
+        if (final / name).is_file():
+            shutil.copy2(final / name, partial / name)
+
+
+def run_files(final: Path) -> dict[str, bytes]:
+    """A finished run's files, to continue it on a remote worker."""
+    return {name: (final / name).read_bytes() for name in FILES if (final / name).is_file()}
 
 
 def unpack(partial: Path, files: dict[str, bytes], config: Config) -> None:
