@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from autogradcli.config import Config, config_to_yaml, output_dir, resolve_seed
+from autogradcli.config.checks import SWEEP_SETTINGS
 from autogradcli.errors import RunFolderError
 from autogradcli.runs.layout import CHECKPOINT, CONFIG, FILES, FINISHED, RUNNING, SUMMARY
 from autogradcli.runs.lock import LOCK
@@ -148,7 +149,9 @@ def _stored_keys(folder: Path) -> list[str] | None:
     except (OSError, yaml.YAMLError):
         return None
     grid = data.get("sweep") if isinstance(data, dict) else None
-    return sorted(grid) if isinstance(grid, dict) else None
+    if not isinstance(grid, dict):
+        return None
+    return sorted(key for key in grid if key not in SWEEP_SETTINGS)  # trials, strategy: no keys
 
 
 def remove_sweep(folder: Path, keep: set[str]) -> None:
