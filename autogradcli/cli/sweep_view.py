@@ -74,7 +74,7 @@ class SweepReporter:
 
         self._live = Live(self._render(), console=self.console, refresh_per_second=4,
                           transient=False)
-        self._live.start()
+        self._live.start(refresh=True)  # the first frame (0 runs done) at once, not a tick later
 
     def _run_done(self, event: Any) -> None:
         self._done = event.done

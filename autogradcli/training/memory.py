@@ -69,6 +69,8 @@ def check_memory(config: Config, n_rows: int, n_features: int, n_classes: int | 
     if have is None or need <= have.bytes:
         return
     biggest = max(parts, key=parts.get)
+    if parts["data"] > have.bytes:  # the rows alone do not fit: fewer rows, whatever the model
+        biggest = "data"
     key, hint = _culprit(config, biggest, n_features + n_outputs)
     listing = ", ".join(f"{name} {human(size)}" for name, size in parts.items())
     raise ConfigError(f"this run needs about {human(need)} of memory ({listing}); "

@@ -152,7 +152,7 @@ config = autogradcli.load_config(sys.argv[1])
 second = Path("sweep") / "lr-0.2"
 
 def progress(event):  # the first run is done: the second's folder turns read-only
-    if event.name == "lr-0.1":
+    if type(event).__name__ == "RunDone" and event.name == "lr-0.1":
         second.chmod(0o555)
 
 result = autogradcli.sweep(config, {"optimizer.lr": [0.1, 0.2]}, out="sweep", overwrite=True,
@@ -176,4 +176,4 @@ def test_a_run_folder_turning_read_only_mid_sweep_fails_that_run(place):
     assert first.startswith("lr-0.1 completed")
     assert second == ("lr-0.2 failed cannot move the run into sweep/lr-0.2: Permission denied; "
                       "make the folder writable, then rerun the sweep (this run trains again)")
-    assert "\n0.2,failed," in (place / "sweep" / "sweep.csv").read_text()
+    assert "\n2,0.2,failed," in (place / "sweep" / "sweep.csv").read_text()
