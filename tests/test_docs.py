@@ -22,8 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(?:<!-- docs-test: (?P<note>[^>]*?) -->\n)?```bash\n(?P<code>.*?)```",
                    re.DOTALL)
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "venv", ".ci", "runs", "__pycache__",
-                                    "*.egg-info", ".pytest_cache", ".ruff_cache", "build")
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", "*.egg-info",
+                                   ".pytest_cache", ".ruff_cache")
+
+
+def NOT_COPIED(folder, names):
+    """What the copy leaves out: caches anywhere; the runs, builds and CI venv of the top folder
+    only (autogradcli/runs is a package)."""
+    top = {"runs", "build", ".ci"} if Path(folder) == ROOT else set()
+    return set(_ANYWHERE(folder, names)) | (top & set(names))
 
 pytestmark = pytest.mark.slow
 
