@@ -1,0 +1,437 @@
+"""Recording one eager call as a replayable program (the tracer behind ag.compile).
+
+While a Tracer is active, the engine runs exactly as in eager mode; a few entry points are
+swapped for recording versions (only for the duration of the traced call, so eager code pays
+nothing): `Op.apply` (every forward row), the graph walk (every backward row, sum and delivery
+in the walker's order), the in-place methods (e.g. an optimizer's `sub_` under no_grad), and the
+`.grad` field (reads and `= None`). Each recorded step is a small function `step(s, ts)` over a
+list of arrays `s` and a list of Tensors `ts`, indexed by slot; the program is those steps in the
+order they ran.
+
+What the trace cannot see makes it give up (a `reason`): a traced value turned into Python
+(`.item()`, `bool()`, `.tolist()`, `.numpy()`, comparisons, arg-max indices...) could steer
+Python control flow, so its replay would not be the same computation.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import backward as _bw
+from . import creation as _creation
+from . import grad_mode as _gm
+from .function import Op
+from .tensor import Tensor, _make, _to_dtype
+
+# Tensor methods whose result leaves the graph as data (Python values, masks, indices): used on a
+# traced value, the rest of the call may depend on that value, which a replay cannot follow.
+_ESCAPES = (
+    "item", "tolist", "numpy", "__array__", "__float__", "__int__", "__bool__", "__index__",
+    "any", "all", "_compare", "argmax", "argmin", "__invert__", "isnan", "isinf", "isfinite",
+    "isclose", "logical_not", "logical_and", "logical_or", "logical_xor", "__setitem__",
+    "sort", "argsort", "topk", "nonzero", "unique",
+)
+# Dim-wise max/min pick their elements by data-dependent indices, computed outside the rows.
+_ESCAPES_WITH_DIM = ("max", "min", "median", "mode")
+_INPLACE = ("_inplace_ufunc", "copy_", "clamp_")
+
+
+class Tracer:
+    """The program of one call: slots, steps, and why it cannot be replayed (reason)."""
+
+    active = None  # the Tracer recording now, if any
+
+    def __init__(self):
+        self.slots = {}  # id(Tensor) -> slot
+        self.keep = []  # the Tensors behind the slots, so that their ids stay unique
+        self.steps = []
+        self.inputs = []  # (slot, argument key) for the call's Tensor arguments
+        self.externals = []  # (slot, Tensor) read at the start of every replay
+        self.consts = {}  # slot -> value fixed at trace time (Python numbers, seeds, folded rows)
+        self.grad_of = {}  # slot of a .grad Tensor -> slot of its leaf
+        self.reason = None
+        self.delivering = False  # the walk is writing a .grad (its own step replays that)
+        self._saved = []
+
+    # ------------------------------------------------------------------ slots
+    def _new(self, t):
+        k = len(self.keep)
+        self.slots[id(t)] = k
+        self.keep.append(t)
+        return k
+
+    def add_input(self, t, key):
+        if id(t) in self.slots:  # the same tensor passed twice
+            return
+        self.inputs.append((self._new(t), key))
+
+    def slot(self, t):
+        """The slot of a Tensor; one first seen here comes from outside the call (a parameter,
+        a constant operand), read afresh at every replay unless it holds a Python number."""
+        k = self.slots.get(id(t))
+        if k is None:
+            k = self._new(t)
+            if isinstance(t.data, numbers.Number) and not t._requires_grad:
+                self.consts[k] = t.data
+            else:
+                self.externals.append((k, t))
+        return k
+
+    def const(self, value):
+        k = self._new(_make(value))
+        self.consts[k] = value
+        return k
+
+    def give_up(self, reason):
+        if self.reason is None:
+            self.reason = reason
+
+    # ------------------------------------------------------------------ activation
+    def __enter__(self):
+        Tracer.active = self
+        self._patch(Op, "apply", classmethod(_traced_apply))
+        self._patch(_bw, "_walk", _traced_walk)
+        for name in _ESCAPES:
+            if name in Tensor.__dict__:
+                self._patch(Tensor, name, _escape(name, Tensor.__dict__[name]))
+        for name in _ESCAPES_WITH_DIM:
+            if name in Tensor.__dict__:
+                self._patch(Tensor, name, _escape_with_dim(name, Tensor.__dict__[name]))
+        self._patch(Tensor, "to", _escape_unless_float(Tensor.__dict__["to"]))
+        for name in _INPLACE:
+            self._patch(Tensor, name, _inplace(Tensor.__dict__[name]))
+        self._patch(Tensor, "grad", _grad_field(Tensor.__dict__["grad"]))
+        self._patch(Tensor, "detach", _detach(Tensor.__dict__["detach"]))
+        self._patch(_creation, "_rng", _RandomSpy(self, _creation._rng))
+        return self
+
+    def __exit__(self, *exc):
+        for owner, name, value in reversed(self._saved):
+            if owner is _creation and not isinstance(_creation._rng, _RandomSpy):
+                continue  # the function seeded the generator again: keep its choice
+            setattr(owner, name, value)
+        self._saved = []
+        Tracer.active = None
+        return False
+
+    def _patch(self, owner, name, value):
+        self._saved.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, value)
+
+    def traced(self, t):
+        """Whether t is part of the computation: seen by the trace, or requiring grad."""
+        return isinstance(t, Tensor) and (id(t) in self.slots
+                                          or getattr(t, "_requires_grad", False))
+
+
+_apply = Op.__dict__["apply"].__func__
+_walk = _bw._walk
+
+
+# ---------------------------------------------------------------------- forward rows
+def _traced_apply(cls, *inputs, **params):
+    out = _apply(cls, *inputs, **params)
+    tr = Tracer.active
+    if any(_holds_array(v) for v in params.values()):
+        tr.give_up(f"{cls.__name__} takes an index or mask array computed outside the rows "
+                   "(e.g. from labels or argmax), which a replay would repeat")
+    ins = tuple(tr.slot(t) for t in inputs)
+    o = tr._new(out)
+    op = out.grad_fn if out.grad_fn is not None and out.grad_fn.__class__ is cls else None
+    if op is None and all(k in tr.consts for k in ins):
+        tr.consts[o] = out.data  # depends on constants only: computed once, here
+        return out
+    row = op if op is not None else (cls(**params) if params else cls())
+    tr.steps.append(_forward_step(row, ins, o, op is not None and row.saves_output))
+    return out
+
+
+def _holds_array(value):
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    if isinstance(value, (tuple, list)):
+        return any(_holds_array(v) for v in value)
+    return False
+
+
+def _forward_step(row, ins, o, saves_output):
+    forward = row.forward
+    if len(ins) == 1:
+        (a,) = ins
+
+        def step(s, ts):
+            z = forward(s[a])
+            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
+    elif len(ins) == 2:
+        a, b = ins
+
+        def step(s, ts):
+            z = forward(s[a], s[b])
+            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
+    else:
+        def step(s, ts):
+            z = forward(*[s[k] for k in ins])
+            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
+    if not saves_output:
+        return step
+
+    def step_saving(s, ts):
+        step(s, ts)
+        row.out_data = s[o]
+    return step_saving
+
+
+# ---------------------------------------------------------------------- the walk
+def _traced_walk(roots, seeds, retain_graph, create_graph, capture):
+    tr = Tracer.active
+    if create_graph or capture is not None:
+        tr.give_up("grad() or create_graph=True inside the compiled function")
+        return _walk(roots, seeds, retain_graph, create_graph, capture)
+    if any(type(g) is not np.ndarray for g in seeds):
+        tr.give_up("backward(gradient=...) inside the compiled function")
+        return _walk(roots, seeds, retain_graph, create_graph, capture)
+    prev = _gm._enabled
+    _gm._set(False)
+    try:
+        return _Walk(tr).run(roots, seeds, retain_graph)
+    finally:
+        _gm._set(prev)
+
+
+class _Walk:
+    """backward.py's walk, run for real and recorded step by step (same order, same sums)."""
+
+    def __init__(self, tracer):
+        self.tr = tracer
+        self.pending = {}  # node -> (gradient array, slot)
+
+    def run(self, roots, seeds, retain_graph):
+        tr, pending = self.tr, self.pending
+        for t, g in zip(roots, seeds):
+            k = tr.const(g)
+            if t.grad_fn is None:  # a root that is a leaf gets its seed at once
+                _, lk, _ = self.deliver(t, g, k)
+                tr.steps.append(_deliver_step(lk, k))
+            else:
+                self.add(t.grad_fn, g, k)
+        deps = _bw._count_dependencies(list(pending))
+        ready = [n for n in pending if n not in deps]
+        while ready:
+            node = ready.pop()
+            g, gk = pending.pop(node)
+            self.node(node, g, gk, deps, ready, retain_graph)
+
+    def node(self, node, g, gk, deps, ready, retain_graph):
+        tr = self.tr
+        node.check_saved()
+        if node.retained is not None:
+            tr.give_up("retain_grad() on a value inside the compiled function")
+            _bw._retain(node.retained(), g, False)
+        ins = [tr.slot(t) for t in node.inputs]
+        arrays = [t.data for t in node.inputs]
+        grads = node.backward(g, *arrays)
+        plan = []
+        for j, (parent, gi, x) in enumerate(zip(node.parents, grads, arrays)):
+            if parent is None or gi is None:
+                continue
+            if gi.shape != x.shape or gi.dtype != x.dtype:
+                gi = _bw._match(gi, x)
+            k = tr._new(_make(gi))
+            plan.append((_MATCH, j, k, ins[j]))
+            if parent.__class__ is Tensor:
+                plan.append(self.deliver(parent, gi, k))
+                continue
+            summed = self.add(parent, gi, k)
+            if summed is not None:
+                plan.append(summed)
+            deps[parent] -= 1
+            if deps[parent] == 0:
+                ready.append(parent)
+        tr.steps.append(_backward_step(node, gk, tuple(ins), tuple(plan)))
+        if not retain_graph:
+            node.release()
+
+    def add(self, node, g, k):
+        """Sum a gradient into the node's pending one; the action that does it at replay."""
+        if node in self.pending:
+            old, ok = self.pending[node]
+            total = old + g
+            nk = self.tr._new(_make(total))
+            self.pending[node] = (total, nk)
+            return (_ADD, nk, ok, k)
+        self.pending[node] = (g, k)
+        return None
+
+    def deliver(self, leaf, g, k):
+        tr = self.tr
+        lk = tr.slot(leaf)
+        tr.delivering = True
+        try:
+            _bw._accumulate(leaf, g, False)
+        finally:
+            tr.delivering = False
+        return (_DELIVER, lk, k)
+
+
+_MATCH, _ADD, _DELIVER = 0, 1, 2
+
+
+def _deliver_step(lk, k):
+    accumulate = _bw._accumulate
+
+    def step(s, ts):
+        accumulate(ts[lk], s[k], False)
+    return step
+
+
+def _backward_step(node, gk, ins, plan):
+    """One node's backward at replay: the row on arrays, each gradient matched to its input's
+    shape and dtype (as the walker does), then summed into a pending slot or accumulated into a
+    leaf's .grad."""
+    backward, match, accumulate = node.backward, _bw._match, _bw._accumulate
+
+    def step(s, ts):
+        grads = backward(s[gk], *[s[k] for k in ins])
+        for act in plan:
+            kind = act[0]
+            if kind == _MATCH:
+                gi, x = grads[act[1]], s[act[3]]
+                if gi.shape != x.shape or gi.dtype != x.dtype:
+                    gi = match(gi, x)
+                s[act[2]] = gi
+            elif kind == _ADD:
+                s[act[1]] = s[act[2]] + s[act[3]]
+            else:
+                accumulate(ts[act[1]], s[act[2]], False)
+    return step
+
+
+# ---------------------------------------------------------------------- escapes
+def _escape(name, method):
+    def wrapper(self, *args, **kwargs):
+        tr = Tracer.active
+        if tr is not None and (tr.traced(self) or any(tr.traced(a) for a in args)):
+            tr.give_up(f"Tensor.{name.strip('_')}() of a traced value: the rest of the call "
+                       "may depend on its data (Python control flow)")
+        return method(self, *args, **kwargs)
+    return wrapper
+
+
+def _escape_unless_float(method):
+    def wrapper(self, dtype):
+        tr = Tracer.active
+        if tr is not None and tr.traced(self) and _to_dtype(dtype).kind != "f":
+            tr.give_up("Tensor.to() an integer or bool dtype of a traced value")
+        return method(self, dtype)
+    return wrapper
+
+
+def _escape_with_dim(name, method):
+    def wrapper(self, *args, **kwargs):
+        tr = Tracer.active
+        if tr is not None and (args or kwargs.get("dim") is not None) and tr.traced(self):
+            tr.give_up(f"Tensor.{name}(dim) picks elements by data-dependent indices")
+        return method(self, *args, **kwargs)
+    return wrapper
+
+
+# ---------------------------------------------------------------------- in place
+def _inplace(method):
+    def wrapper(self, *args, **kwargs):
+        tr = Tracer.active
+        out = method(self, *args, **kwargs)
+        if tr is None:
+            return out
+        if self.grad_fn is not None or any(isinstance(a, np.ndarray) for a in args):
+            tr.give_up(f"{method.__name__} with a graph or a raw numpy operand (its values are "
+                       "invisible to the trace)")
+            return out
+        tk = tr.slot(self)
+        if tk in tr.consts:
+            tr.give_up("an in-place change of a constant")
+            return out
+        spec = tuple(("t", tr.slot(a)) if isinstance(a, Tensor) else ("v", a) for a in args)
+        tr.steps.append(_inplace_step(method, tk, spec, dict(kwargs)))
+        return out
+    return wrapper
+
+
+def _inplace_step(method, tk, spec, kwargs):
+    def step(s, ts):
+        t = ts[tk]
+        if t is None:  # an intermediate value: a throwaway Tensor around its array
+            t = _make(s[tk])
+        args = [_make(s[v]) if kind == "t" else v for kind, v in spec]
+        method(t, *args, **kwargs)
+        s[tk] = t.data
+    return step
+
+
+# ---------------------------------------------------------------------- detach, random
+def _detach(method):
+    def wrapper(self):
+        out = method(self)
+        tr = Tracer.active
+        if tr is not None and tr.traced(self):
+            i, o = tr.slot(self), tr._new(out)
+            tr.steps.append(_alias_step(i, o))
+        return out
+    return wrapper
+
+
+def _alias_step(i, o):
+    def step(s, ts):
+        s[o] = s[i]
+    return step
+
+
+class _RandomSpy:
+    """The engine's generator while tracing: draws work, but a replay would repeat the numbers."""
+
+    def __init__(self, tracer, rng):
+        self._tracer, self._rng = tracer, rng
+
+    def __getattr__(self, name):
+        self._tracer.give_up("random numbers drawn inside the compiled function (dropout, "
+                             "randn...) would repeat at every replay")
+        return getattr(self._rng, name)
+
+
+# ---------------------------------------------------------------------- .grad
+def _grad_field(slot_descriptor):
+    get, put = slot_descriptor.__get__, slot_descriptor.__set__
+
+    def read(t):
+        g = get(t)
+        tr = Tracer.active
+        if tr is None or tr.delivering or g is None or id(g) in tr.slots or not tr.traced(t):
+            return g
+        lk, gk = tr.slot(t), tr._new(g)
+        tr.grad_of[gk] = lk
+        tr.steps.append(_read_grad_step(lk, gk))
+        return g
+
+    def write(t, value):
+        tr = Tracer.active
+        if tr is not None and not tr.delivering and tr.traced(t):
+            if value is None:
+                tr.steps.append(_clear_grad_step(tr.slot(t)))
+            else:
+                tr.give_up("an assignment to .grad inside the compiled function")
+        put(t, value)
+
+    return property(read, write)
+
+
+def _read_grad_step(lk, gk):
+    def step(s, ts):
+        g = ts[lk].grad
+        ts[gk] = g
+        s[gk] = None if g is None else g.data
+    return step
+
+
+def _clear_grad_step(lk):
+    def step(s, ts):
+        ts[lk].grad = None
+    return step
