@@ -165,7 +165,7 @@ class _Loop:
     def _steps(self, epoch, batches, lr):
         """The hot path: the tutorial's update_params once per batch. Returns a message if the
         loss stops being finite (that row is recorded, without an update), else None."""
-        model, loss_fn, optimizer, folder = self.model, self.loss_fn, self.optimizer, self.folder
+        optimizer, folder = self.optimizer, self.folder
         params, report, clip = self.params, self.progress, self.controls.clipper
         forward_backward = self.forward_backward
         for xb, yb in batches:
