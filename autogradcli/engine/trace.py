@@ -210,7 +210,7 @@ class _Walk:
         for t, g in zip(roots, seeds):
             k = tr.const(g)
             if t.grad_fn is None:  # a root that is a leaf gets its seed at once
-                _, lk, _ = self.deliver(t, g, k)
+                lk = self.deliver(t, g, k)[1]
                 tr.steps.append(_deliver_step(lk, k))
             else:
                 self.add(t.grad_fn, g, k)
@@ -234,10 +234,12 @@ class _Walk:
         for j, (parent, gi, x) in enumerate(zip(node.parents, grads, arrays)):
             if parent is None or gi is None:
                 continue
+            fit = None
             if gi.shape != x.shape or gi.dtype != x.dtype:
+                fit = _fitter(gi, x)
                 gi = _bw._match(gi, x)
             k = tr._new(_make(gi))
-            plan.append((_MATCH, j, k, ins[j]))
+            plan.append((_MATCH, j, k, fit))
             if parent.__class__ is Tensor:
                 plan.append(self.deliver(parent, gi, k))
                 continue
@@ -270,7 +272,7 @@ class _Walk:
             _bw._accumulate(leaf, g, False)
         finally:
             tr.delivering = False
-        return (_DELIVER, lk, k)
+        return (_DELIVER, lk, k, None)
 
 
 _MATCH, _ADD, _DELIVER = 0, 1, 2
@@ -284,26 +286,64 @@ def _deliver_step(lk, k):
     return step
 
 
+def _fitter(g, x):
+    """backward._match for these shapes and dtypes, its decisions taken once: the same calls."""
+    gshape, shape, dtype = g.shape, x.shape, x.dtype
+    dims, reshape = (), False
+    if gshape != shape:
+        lead = len(gshape) - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+        kept = list(gshape)
+        for d in dims:
+            kept[d] = 1
+        reshape = tuple(kept) != shape
+    cast = (g.sum(dims, keepdims=True) if dims else g).dtype != dtype
+
+    def fit(g):
+        if dims:
+            g = g.sum(dims, keepdims=True)
+        if reshape:
+            g = g.reshape(shape)
+        if cast:
+            g = g.astype(dtype)
+        return g
+    return fit
+
+
 def _backward_step(node, gk, ins, plan):
-    """One node's backward at replay: the row on arrays, each gradient matched to its input's
+    """One node's backward at replay: the row on arrays, each gradient fitted to its input's
     shape and dtype (as the walker does), then summed into a pending slot or accumulated into a
     leaf's .grad."""
-    backward, match, accumulate = node.backward, _bw._match, _bw._accumulate
+    grads_of, accumulate = _row_backward(node.backward, gk, ins), _bw._accumulate
 
     def step(s, ts):
-        grads = backward(s[gk], *[s[k] for k in ins])
-        for act in plan:
-            kind = act[0]
+        grads = grads_of(s)
+        for kind, p, q, r in plan:
             if kind == _MATCH:
-                gi, x = grads[act[1]], s[act[3]]
-                if gi.shape != x.shape or gi.dtype != x.dtype:
-                    gi = match(gi, x)
-                s[act[2]] = gi
+                s[q] = grads[p] if r is None else r(grads[p])
             elif kind == _ADD:
-                s[act[1]] = s[act[2]] + s[act[3]]
+                s[p] = s[q] + s[r]
             else:
-                accumulate(ts[act[1]], s[act[2]], False)
+                accumulate(ts[p], s[q], False)
     return step
+
+
+def _row_backward(backward, gk, ins):
+    if len(ins) == 1:
+        (a,) = ins
+
+        def grads_of(s):
+            return backward(s[gk], s[a])
+    elif len(ins) == 2:
+        a, b = ins
+
+        def grads_of(s):
+            return backward(s[gk], s[a], s[b])
+    else:
+        def grads_of(s):
+            return backward(s[gk], *[s[k] for k in ins])
+    return grads_of
 
 
 # ---------------------------------------------------------------------- escapes
@@ -357,6 +397,12 @@ def _inplace(method):
 
 
 def _inplace_step(method, tk, spec, kwargs):
+    name = method.__name__
+    if name == "_inplace_ufunc" and not kwargs and len(spec) in (3, 4):
+        return _ufunc_step(tk, spec)
+    if name == "copy_" and not kwargs and len(spec) == 1:
+        return _copy_step(tk, spec[0])
+
     def step(s, ts):
         t = ts[tk]
         if t is None:  # an intermediate value: a throwaway Tensor around its array
@@ -364,6 +410,41 @@ def _inplace_step(method, tk, spec, kwargs):
         args = [_make(s[v]) if kind == "t" else v for kind, v in spec]
         method(t, *args, **kwargs)
         s[tk] = t.data
+    return step
+
+
+def _writable(s, ts, tk):
+    """Tensor._writable for a slot: the array to write into, its version bumped."""
+    t = ts[tk]
+    if t is None:
+        data = s[tk]
+        if not data.flags.writeable:
+            data = s[tk] = data.copy()
+        return data
+    if not t.data.flags.writeable:
+        t.data = t.data.copy()
+    t._version[0] += 1
+    data = s[tk] = t.data
+    return data
+
+
+def _ufunc_step(tk, spec):
+    """`x.add_(y)` and friends outside the graph (methods.py's _inplace_ufunc), on arrays."""
+    (_, ufunc), _, (kind, other) = spec[:3]
+    alpha = spec[3][1] if len(spec) == 4 else 1
+
+    def step(s, ts):
+        value = s[other] if kind == "t" else other
+        data = _writable(s, ts, tk)
+        ufunc(data, value * alpha if alpha != 1 else value, out=data)
+    return step
+
+
+def _copy_step(tk, src):
+    kind, value = src
+
+    def step(s, ts):
+        _writable(s, ts, tk)[...] = s[value] if kind == "t" else value
     return step
 
 

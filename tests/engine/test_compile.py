@@ -74,3 +74,101 @@ def test_replay_is_bit_identical_to_eager(case):
         assert (xc.grad is None) == (xe.grad is None)
         if xe.grad is not None:
             assert _same(xc.grad.data, xe.grad.data)
+
+
+# ---------------------------------------------------------------------- whole steps
+def _tutorial(compiled):
+    a = ag.tensor(0.1, requires_grad=True)
+    b = ag.tensor(-0.3, requires_grad=True)
+
+    def step(xb, yb):
+        loss = ((xb * a + b - yb) ** 2).mean()
+        loss.backward()
+        with ag.no_grad():
+            a.sub_(0.02 * a.grad)
+            b.sub_(0.02 * b.grad)
+            a.grad.zero_()
+            b.grad.zero_()
+        return loss
+
+    return (ag.compile(step) if compiled else step), a, b
+
+
+def _batches(sizes=(10, 10, 10, 7)):
+    rng = np.random.default_rng(0)
+    return [(ag.tensor(rng.standard_normal(n).astype(np.float32)),
+             ag.tensor(rng.standard_normal(n).astype(np.float32))) for n in sizes]
+
+
+def test_a_compiled_training_step_with_its_update_matches_eager_bit_for_bit():
+    step_c, a_c, b_c = _tutorial(True)
+    step_e, a_e, b_e = _tutorial(False)
+    for _ in range(3):
+        for xb, yb in _batches():
+            lc, le = step_c(xb, yb), step_e(xb, yb)
+            assert _same(lc.data, le.data)
+            assert _same(a_c.data, a_e.data) and _same(b_c.data, b_e.data)
+            assert _same(a_c.grad.data, a_e.grad.data)
+    assert step_c.fallback_reason is None
+    assert len(step_c.programs) == 2  # batch 10, then the smaller last batch: a second trace
+
+
+def test_gradients_set_to_none_are_none_after_a_replay():
+    w = ag.tensor(np.ones(3), requires_grad=True)
+
+    @ag.compile
+    def step(x):
+        loss = (w * x).sum()
+        loss.backward()
+        with ag.no_grad():
+            w.sub_(0.5 * w.grad)
+        w.grad = None
+        return loss
+
+    x = ag.tensor(np.arange(3.0))
+    for _ in range(3):
+        step(x)
+        assert w.grad is None
+    assert step.fallback_reason is None
+    assert np.array_equal(w.data, np.ones(3) - 1.5 * np.arange(3.0))
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (lambda x: x * 2 if x.sum().item() > 0 else x, "item"),
+    (lambda x: x * ag.randn(3), "random"),
+    (lambda x: x.max(0).values, "max(dim)"),
+    (lambda x: x[x > 0], "compare"),
+])
+def test_what_cannot_be_replayed_falls_back_to_eager_once_with_a_reason(body, reason):
+    compiled = ag.compile(body)
+    x = ag.tensor(np.array([1.0, -2.0, 3.0]))
+    first = compiled(x)
+    assert reason in compiled.fallback_reason
+    again = compiled(-x)  # eager now: follows the data
+    if reason != "random":
+        assert _same(again.data, body(-x).data) and _same(first.data, body(x).data)
+    assert not compiled.programs
+
+
+def test_a_raw_numpy_update_falls_back():
+    w = ag.tensor(np.ones(2), requires_grad=True)
+
+    @ag.compile
+    def step(x):
+        (w * x).sum().backward()
+        with ag.no_grad():
+            w.sub_(w.grad.data * 0.1)  # an array the trace cannot see into
+        w.grad = None
+
+    step(ag.tensor(np.ones(2)))
+    assert "raw numpy" in step.fallback_reason
+
+
+def test_each_guard_traces_once_up_to_the_cache_size():
+    compiled = ag.compile(lambda x: x * 2)
+    for n in range(1, 12):
+        out = compiled(ag.tensor(np.arange(float(n))))
+        assert _same(out.data, np.arange(float(n)) * 2)
+        assert _same(compiled(ag.tensor(np.ones(n))).data, np.ones(n) * 2)  # a replay
+    assert len(compiled.programs) == 8  # beyond that, new shapes run eagerly
+    assert compiled.fallback_reason is None
