@@ -28,6 +28,8 @@ from .ops import (
     LogSoftmax,
     Max,
     Maximum,
+    Mean,
+    MeanDim,
     Min,
     Minimum,
     Mul,
@@ -274,7 +276,10 @@ class _TensorMethods:
         shape = self.data.shape
         whole = dims is None or not shape
         count = self.data.size if whole else int(np.prod([shape[d] for d in dims]))
-        return Sum.apply(self, dim=dims, keepdim=keepdim) / count
+        if self.data.dtype.kind != "f":  # ints: torch's default float, through Div's rule
+            return Sum.apply(self, dim=dims, keepdim=keepdim) / count
+        return (Mean if dims is None else MeanDim).apply(self, dim=dims, keepdim=keepdim,
+                                                         count=count)
 
     def max(self, dim=None, keepdim=False):
         if dim is None:

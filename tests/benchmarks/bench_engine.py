@@ -256,8 +256,9 @@ def ratio_row(name, ours, other, vs, goal, unit="us", scale=1e6):
 
 def main():
     has_torch = torch is not None
+    collector = "on" if gc.isenabled() else "off"
     print(f"autogradcli engine benchmark (torch: {torch.__version__ if has_torch else 'absent'}; "
-          f"interleaved medians, one thread; garbage collector {'on' if gc.isenabled() else 'off'})")
+          f"interleaved medians, one thread; garbage collector {collector})")
     steps = 100
     t = side_by_side({"ours": tutorial_ours(), "torch": tutorial(torch) if has_torch else None,
                       "compiled": tutorial_compiled(), "numpy": tutorial_numpy()}, 15)
