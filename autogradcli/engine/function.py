@@ -47,13 +47,11 @@ class Op:
     def _record(self, inputs, out):
         self.inputs = inputs
         # Per input, where its gradient goes: the node that made it, the leaf itself, or nowhere.
-        parents = []
-        for t in inputs:
-            fn = t.grad_fn
-            parents.append(fn if fn is not None else (t if t._requires_grad else None))
-        self.parents = parents
+        # Tuples, not lists: a deep graph holds one per node, and the collector walks them all.
+        self.parents = tuple([t.grad_fn if t.grad_fn is not None
+                              else (t if t._requires_grad else None) for t in inputs])
         if self.saves_inputs:
-            self.versions = [t._version[0] for t in inputs]
+            self.versions = tuple([t._version[0] for t in inputs])
         if self.saves_output:
             self.out_data = out.data
             self.out_version = (out._version, out._version[0])
@@ -87,7 +85,7 @@ class Op:
                 "retain_graph=True to the first call if you need to backward through the graph "
                 "again, or recompute the forward pass."
             )
-        if self.saves_inputs and [t._version[0] for t in self.inputs] != self.versions:
+        if self.saves_inputs and tuple([t._version[0] for t in self.inputs]) != self.versions:
             for i, (t, seen) in enumerate(zip(self.inputs, self.versions)):
                 if t._version[0] != seen:
                     _raise_modified(self, f"input {i}", t, seen)
