@@ -191,6 +191,21 @@ class _TensorMethods:
         return Abs.apply(self)
 
     def __getitem__(self, index):
+        steps = _torch_steps(_index_data(index, self.data.shape))
+        if _gm._enabled and self._requires_grad:
+            out = self
+            for step in steps:
+                out = Index.apply(out, index=step)
+            return out
+        data = self.data  # nothing to record: no node, just the rows' numpy indexing
+        for step in steps:
+            data = data[step]
+            if data.__class__ is not np.ndarray:
+                data = np.asarray(data)
+        return _make(data)
+
+    def _getitem_recorded(self, index):
+        """__getitem__ as nodes always (what a trace records, even when no graph is built)."""
         out = self
         for step in _torch_steps(_index_data(index, self.data.shape)):
             out = Index.apply(out, index=step)

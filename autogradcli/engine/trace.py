@@ -98,6 +98,7 @@ class Tracer:
             if name in Tensor.__dict__:
                 self._patch(Tensor, name, _escape_with_dim(name, Tensor.__dict__[name]))
         self._patch(Tensor, "to", _escape_unless_float(Tensor.__dict__["to"]))
+        self._patch(Tensor, "__getitem__", Tensor.__dict__["_getitem_recorded"])
         for name in _INPLACE:
             self._patch(Tensor, name, _inplace(Tensor.__dict__[name]))
         self._patch(Tensor, "grad", _grad_field(Tensor.__dict__["grad"]))

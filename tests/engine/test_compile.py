@@ -172,3 +172,11 @@ def test_each_guard_traces_once_up_to_the_cache_size():
         assert _same(compiled(ag.tensor(np.ones(n))).data, np.ones(n) * 2)  # a replay
     assert len(compiled.programs) == 8  # beyond that, new shapes run eagerly
     assert compiled.fallback_reason is None
+
+
+def test_indexing_outside_the_graph_is_replayed_on_the_new_data():
+    compiled = ag.compile(lambda x: x[1:3] * 2)
+    for values in ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]):
+        out = compiled(ag.tensor(np.array(values)))
+        assert _same(out.data, np.array(values)[1:3] * 2)
+    assert compiled.fallback_reason is None and len(compiled.programs) == 1
