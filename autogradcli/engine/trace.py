@@ -280,10 +280,8 @@ _MATCH, _ADD, _DELIVER = 0, 1, 2
 
 
 def _deliver_step(lk, k):
-    accumulate = _bw._accumulate
-
     def step(s, ts):
-        accumulate(ts[lk], s[k], False)
+        _accumulate(ts[lk], s[k])
     return step
 
 
@@ -316,7 +314,7 @@ def _backward_step(node, gk, ins, plan):
     """One node's backward at replay: the row on arrays, each gradient fitted to its input's
     shape and dtype (as the walker does), then summed into a pending slot or accumulated into a
     leaf's .grad."""
-    grads_of, accumulate = _row_backward(node.backward, gk, ins), _bw._accumulate
+    grads_of, accumulate = _row_backward(node.backward, gk, ins), _accumulate
 
     def step(s, ts):
         grads = grads_of(s)
@@ -326,8 +324,21 @@ def _backward_step(node, gk, ins, plan):
             elif kind == _ADD:
                 s[p] = s[q] + s[r]
             else:
-                accumulate(ts[p], s[q], False)
+                accumulate(ts[p], s[q])
     return step
+
+
+def _accumulate(t, g):
+    """backward._accumulate without create_graph, its common case (adding into a plain
+    writable .grad) taken first: the same numpy call."""
+    old = t.grad
+    if old is not None and old.grad_fn is None:
+        data = old.data
+        if data.flags.writeable:
+            np.add(data, g, out=data, casting="unsafe")
+            old._version[0] += 1
+            return
+    _bw._accumulate(t, g, False)
 
 
 def _row_backward(backward, gk, ins):
