@@ -180,3 +180,20 @@ def test_indexing_outside_the_graph_is_replayed_on_the_new_data():
         out = compiled(ag.tensor(np.array(values)))
         assert _same(out.data, np.array(values)[1:3] * 2)
     assert compiled.fallback_reason is None and len(compiled.programs) == 1
+
+
+def test_an_error_inside_a_trace_propagates_and_leaves_the_engine_as_it_was():
+    from autogradcli.engine import backward, function
+    originals = (ag.Tensor.item, ag.Tensor.__dict__["grad"], function.Op.__dict__["apply"],
+                 backward._walk)
+
+    @ag.compile
+    def broken(x):
+        (x * 2).sum().backward()
+        raise ValueError("inside")
+
+    with pytest.raises(ValueError, match="inside"):
+        broken(ag.tensor(np.ones(2), requires_grad=True))
+    assert (ag.Tensor.item, ag.Tensor.__dict__["grad"], function.Op.__dict__["apply"],
+            backward._walk) == originals
+    assert not broken.programs
