@@ -44,8 +44,8 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args, **kwargs):
-        if self.fallback_reason is not None:
-            return self.fn(*args, **kwargs)
+        if self.fallback_reason is not None or Tracer.active is not None:
+            return self.fn(*args, **kwargs)  # eager, or inlined into the trace of a caller
         try:
             key = _guard(args, kwargs) if kwargs or len(args) != 2 else _guard2(*args)
         except TypeError as error:  # an unhashable argument

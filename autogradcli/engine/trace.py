@@ -20,6 +20,7 @@ import numpy as np
 from . import backward as _bw
 from . import creation as _creation
 from . import grad_mode as _gm
+from . import tensor as _tensor
 from .function import Op
 from .tensor import Tensor, _make, _to_dtype
 
@@ -104,6 +105,7 @@ class Tracer:
         self._patch(Tensor, "grad", _grad_field(Tensor.__dict__["grad"]))
         self._patch(Tensor, "detach", _detach(Tensor.__dict__["detach"]))
         self._patch(_creation, "_rng", _RandomSpy(self, _creation._rng))
+        self._patch(_tensor, "_to_array", _copied(_tensor._to_array))
         return self
 
     def __exit__(self, *exc):
@@ -476,6 +478,16 @@ def _alias_step(i, o):
     def step(s, ts):
         s[o] = s[i]
     return step
+
+
+def _copied(to_array):
+    def wrapper(data, dtype=None):
+        tr = Tracer.active
+        if tr is not None and tr.traced(data):
+            tr.give_up("ag.tensor() of a traced value copies its data: a replay would reuse the "
+                       "copy (use clone() or detach())")
+        return to_array(data, dtype)
+    return wrapper
 
 
 class _RandomSpy:

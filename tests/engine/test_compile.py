@@ -138,6 +138,7 @@ def test_gradients_set_to_none_are_none_after_a_replay():
     (lambda x: x * ag.randn(3), "random"),
     (lambda x: x.max(0).values, "max(dim)"),
     (lambda x: x[x > 0], "compare"),
+    (lambda x: ag.tensor(x) * 2, "copies its data"),
 ])
 def test_what_cannot_be_replayed_falls_back_to_eager_once_with_a_reason(body, reason):
     compiled = ag.compile(body)
@@ -197,3 +198,11 @@ def test_an_error_inside_a_trace_propagates_and_leaves_the_engine_as_it_was():
     assert (ag.Tensor.item, ag.Tensor.__dict__["grad"], function.Op.__dict__["apply"],
             backward._walk) == originals
     assert not broken.programs
+
+
+def test_a_compiled_function_called_while_tracing_is_inlined():
+    inner = ag.compile(lambda x: x * 3)
+    outer = ag.compile(lambda x: inner(x) + 1)
+    for values in ([1.0, 2.0], [4.0, 5.0], [7.0, 8.0]):
+        assert _same(outer(ag.tensor(np.array(values))).data, np.array(values) * 3 + 1)
+    assert outer.fallback_reason is None and len(outer.programs) == 1
