@@ -17,6 +17,7 @@ What a trace cannot see is taken as constant: Python numbers and arrays captured
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -77,18 +78,30 @@ class Compiled:
 
 def _guard(args, kwargs):
     parts = [_gm._enabled]
-    for a in (*args, *sorted(kwargs.items())):
-        if isinstance(a, tuple) and len(a) == 2 and isinstance(a[1], Tensor):  # a keyword
-            parts.append(a[0])
-            a = a[1]
-        if isinstance(a, Tensor):
-            parts.append((a.data.shape, a.data.dtype, a._requires_grad))
-        elif isinstance(a, np.ndarray):
-            raise TypeError("a numpy array: pass it as a Tensor")
-        else:
-            hash(a)
-            parts.append((type(a), a))
+    for a in args:
+        parts.append(_guard_one(a))
+    for name in sorted(kwargs):
+        parts.append((name, _guard_one(kwargs[name])))
     return tuple(parts)
+
+
+def _guard_one(a):
+    if isinstance(a, Tensor):
+        return (a.data.shape, a.data.dtype, a._requires_grad)
+    if isinstance(a, np.ndarray):
+        raise TypeError("a numpy array: pass it as a Tensor")
+    if isinstance(a, (tuple, list, dict, set)) and _holds_tensor(a):
+        raise TypeError("Tensors inside a container: pass them as separate arguments")
+    hash(a)
+    if isinstance(a, float):  # 0.0 and -0.0 are equal keys but not the same constant
+        return (float, a, math.copysign(1.0, a))
+    return (type(a), a)
+
+
+def _holds_tensor(items):
+    values = items.values() if isinstance(items, dict) else items
+    return any(isinstance(v, Tensor) or (isinstance(v, (tuple, list, dict, set))
+                                         and _holds_tensor(v)) for v in values)
 
 
 def _guard2(a, b):

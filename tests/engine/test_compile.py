@@ -206,3 +206,11 @@ def test_a_compiled_function_called_while_tracing_is_inlined():
     for values in ([1.0, 2.0], [4.0, 5.0], [7.0, 8.0]):
         assert _same(outer(ag.tensor(np.array(values))).data, np.array(values) * 3 + 1)
     assert outer.fallback_reason is None and len(outer.programs) == 1
+
+
+def test_tensors_inside_a_container_argument_fall_back():
+    compiled = ag.compile(lambda pair: pair[0] + pair[1])
+    x = ag.tensor(np.ones(2))
+    assert _same(compiled((x, x)).data, np.full(2, 2.0))
+    assert "container" in compiled.fallback_reason
+    assert _same(compiled((x, x * 3)).data, np.full(2, 4.0))
