@@ -66,14 +66,16 @@ class Op:
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def output(self, recompute):
+    def output(self, row, **params):
         """The forward result, for a backward that needs it.
 
-        Normally the saved array; under create_graph a Tensor recomputed from the inputs, so that
-        second derivatives flow through it without the node holding its own output (a cycle).
+        Normally the saved array; under create_graph a Tensor recomputed from the inputs by `row`
+        (this node's class, with its params), so that second derivatives flow through it without
+        the node holding its own output (a cycle). A class and params, not a closure: no function
+        object is made per node.
         """
         if _gm._enabled:
-            return recompute(*self.inputs)
+            return row.apply(*self.inputs, **params)
         return self.out_data
 
     def check_saved(self):

@@ -148,7 +148,7 @@ class Softmax(Op):
         return e / e.sum(axis=self.dim, keepdims=True)
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(Softmax, x, dim=self.dim))
+        z = self.output(Softmax, dim=self.dim)
         return (z * (g - _sum(g * z, (self.dim,), True)),)
 
 
@@ -165,5 +165,5 @@ class LogSoftmax(Op):
         return shifted - np.log(np.exp(shifted).sum(axis=self.dim, keepdims=True))
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(LogSoftmax, x, dim=self.dim))
+        z = self.output(LogSoftmax, dim=self.dim)
         return (g - _exp(z) * _sum(g, (self.dim,), True),)
