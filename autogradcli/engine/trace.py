@@ -3,10 +3,10 @@
 While a Tracer is active, the engine runs exactly as in eager mode; a few entry points are
 swapped for recording versions (only for the duration of the traced call, so eager code pays
 nothing): `Op.apply` (every forward row), the graph walk (every backward row, sum and delivery
-in the walker's order: trace_walk.py), the in-place methods (e.g. an optimizer's `sub_` under no_grad), and the
-`.grad` field (reads and `= None`). Each recorded step is a small function `step(s, ts)` over a
-list of arrays `s` and a list of Tensors `ts`, indexed by slot; the program is those steps in the
-order they ran.
+in the walker's order: trace_walk.py), the in-place methods (e.g. an optimizer's `sub_` under
+no_grad), and the `.grad` field (reads and `= None`). Each recorded step is a small function
+`step(s, ts)` over a list of arrays `s` and a list of Tensors `ts`, indexed by slot; the
+program is those steps in the order they ran.
 
 What the trace cannot see makes it give up (a `reason`): a traced value turned into Python
 (`.item()`, `bool()`, `.tolist()`, `.numpy()`, comparisons, arg-max indices...) could steer
