@@ -14,6 +14,8 @@ saying why.
 
 What a trace cannot see is taken as constant: Python numbers and arrays captured by `fn`, and the
 `.data` of tensors read directly. Pass values that change as arguments (they join the guard).
+Tracing swaps a few engine entry points process-wide while the first call runs, so, like grad
+mode, it assumes one thread computes at a time (sweeps' runs sharing a process take turns).
 """
 
 import functools
