@@ -278,7 +278,7 @@ def test_config_to_yaml_is_stable_and_complete(tmp_path: Path):
                                        "schedule", "clip_grad_norm", "clip_grad_value"]
     assert data["optimizer"]["schedule"] == {"kind": "constant"}
     assert data["training"] == {"epochs": 10, "batch_size": 32, "shuffle": "every_epoch",
-                                "metrics": None, "early_stopping": None}
+                                "metrics": None, "early_stopping": None, "compile": "auto"}
 
 
 def test_config_to_yaml_rewrites_csv_path(tmp_path: Path):

@@ -565,6 +565,11 @@ class TrainingConfig(Section):
     early_stopping: EarlyStoppingConfig | None = Field(
         None, description="Stop when the monitored value stops improving (null: run every "
                           "epoch).")
+    compile: Literal["auto"] | bool = Field(
+        "auto", description="Run each step's forward and backward as a compiled trace "
+                            "(ag.compile), bit-identical to eager. auto/true: compile, running "
+                            "eagerly what cannot be replayed (e.g. a loss indexing by labels); "
+                            "false: always eager.")
 
 
 class MlflowConfig(Section):

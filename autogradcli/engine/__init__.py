@@ -5,6 +5,7 @@ No engine module imports another that imports it back, so the imports below work
 
 from . import nn
 from .backward import grad
+from .compile import Compiled, compile
 from .creation import (
     arange,
     empty,
@@ -132,3 +133,4 @@ __all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d"]
 # ---------------------------------------------------------------- elementwise math, statistics
 __all__ += ["ShapeError", "celu", "empty", "empty_like", "eye", "full_like", "rand_like", "randint",
             "randn_like", "selu", *_MATH_NAMES]
+__all__ += ["Compiled", "compile"]

@@ -161,11 +161,18 @@ def _count_dependencies(starts):
     return deps
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(33)]
+
+
 def _match(g, x):
     """Reduce a gradient to its input's shape (sum over broadcast dims) and dtype.
 
     g and x are both arrays, or both Tensors (create_graph)."""
     gshape, shape = g.shape, x.shape
+    if not shape and gshape and g.__class__ is np.ndarray and len(gshape) < len(_ALL_DIMS):
+        # A scalar (a parameter such as the tutorial's a, b): the general rule's very calls.
+        g = g.sum(_ALL_DIMS[len(gshape)], keepdims=True).reshape(())
+        return g if g.dtype == x.dtype else g.astype(x.dtype)
     if gshape != shape:
         lead = len(gshape) - len(shape)
         dims = tuple(range(lead)) + tuple(

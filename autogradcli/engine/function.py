@@ -47,13 +47,22 @@ class Op:
     def _record(self, inputs, out):
         self.inputs = inputs
         # Per input, where its gradient goes: the node that made it, the leaf itself, or nowhere.
-        parents = []
-        for t in inputs:
-            fn = t.grad_fn
-            parents.append(fn if fn is not None else (t if t._requires_grad else None))
-        self.parents = parents
-        if self.saves_inputs:
-            self.versions = [t._version[0] for t in inputs]
+        # Tuples, not lists: a deep graph holds one per node, and the collector walks them all;
+        # one and two inputs (nearly every node) without a temporary list.
+        if len(inputs) == 2:
+            a, b = inputs
+            self.parents = (_parent(a), _parent(b))
+            if self.saves_inputs:
+                self.versions = (a._version[0], b._version[0])
+        elif len(inputs) == 1:
+            a = inputs[0]
+            self.parents = (_parent(a),)
+            if self.saves_inputs:
+                self.versions = (a._version[0],)
+        else:
+            self.parents = tuple([_parent(t) for t in inputs])
+            if self.saves_inputs:
+                self.versions = tuple([t._version[0] for t in inputs])
         if self.saves_output:
             self.out_data = out.data
             self.out_version = (out._version, out._version[0])
@@ -68,14 +77,16 @@ class Op:
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def output(self, recompute):
+    def output(self, row, **params):
         """The forward result, for a backward that needs it.
 
-        Normally the saved array; under create_graph a Tensor recomputed from the inputs, so that
-        second derivatives flow through it without the node holding its own output (a cycle).
+        Normally the saved array; under create_graph a Tensor recomputed from the inputs by `row`
+        (this node's class, with its params), so that second derivatives flow through it without
+        the node holding its own output (a cycle). A class and params, not a closure: no function
+        object is made per node.
         """
         if _gm._enabled:
-            return recompute(*self.inputs)
+            return row.apply(*self.inputs, **params)
         return self.out_data
 
     def check_saved(self):
@@ -87,7 +98,7 @@ class Op:
                 "retain_graph=True to the first call if you need to backward through the graph "
                 "again, or recompute the forward pass."
             )
-        if self.saves_inputs and [t._version[0] for t in self.inputs] != self.versions:
+        if self.saves_inputs and _versions(self.inputs) != self.versions:
             for i, (t, seen) in enumerate(zip(self.inputs, self.versions)):
                 if t._version[0] != seen:
                     _raise_modified(self, f"input {i}", t, seen)
@@ -101,6 +112,22 @@ class Op:
         self.inputs = None
         if self.saves_output:
             self.out_data = None
+
+
+def _parent(t):
+    """Where an input's gradient goes: the node that made it, the leaf itself, or nowhere."""
+    fn = t.grad_fn
+    if fn is not None:
+        return fn
+    return t if t._requires_grad else None
+
+
+def _versions(inputs):
+    if len(inputs) == 2:
+        return (inputs[0]._version[0], inputs[1]._version[0])
+    if len(inputs) == 1:
+        return (inputs[0]._version[0],)
+    return tuple([t._version[0] for t in inputs])
 
 
 def _raise_broadcast(inputs, error):

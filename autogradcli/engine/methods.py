@@ -28,6 +28,8 @@ from .ops import (
     LogSoftmax,
     Max,
     Maximum,
+    Mean,
+    MeanDim,
     Min,
     Minimum,
     Mul,
@@ -189,6 +191,21 @@ class _TensorMethods:
         return Abs.apply(self)
 
     def __getitem__(self, index):
+        steps = _torch_steps(_index_data(index, self.data.shape))
+        if _gm._enabled and self._requires_grad:
+            out = self
+            for step in steps:
+                out = Index.apply(out, index=step)
+            return out
+        data = self.data  # nothing to record: no node, just the rows' numpy indexing
+        for step in steps:
+            data = data[step]
+            if data.__class__ is not np.ndarray:
+                data = np.asarray(data)
+        return _make(data)
+
+    def _getitem_recorded(self, index):
+        """__getitem__ as nodes always (what a trace records, even when no graph is built)."""
         out = self
         for step in _torch_steps(_index_data(index, self.data.shape)):
             out = Index.apply(out, index=step)
@@ -274,7 +291,10 @@ class _TensorMethods:
         shape = self.data.shape
         whole = dims is None or not shape
         count = self.data.size if whole else int(np.prod([shape[d] for d in dims]))
-        return Sum.apply(self, dim=dims, keepdim=keepdim) / count
+        if self.data.dtype.kind != "f":  # ints: torch's default float, through Div's rule
+            return Sum.apply(self, dim=dims, keepdim=keepdim) / count
+        return (Mean if dims is None else MeanDim).apply(self, dim=dims, keepdim=keepdim,
+                                                         count=count)
 
     def max(self, dim=None, keepdim=False):
         if dim is None:

@@ -33,6 +33,9 @@ def _make(data, requires_grad=False):
     return t
 
 
+_CONST_VERSION = [0]  # never bumped: nothing writes into an operand wrapped here
+
+
 def _const(value):
     """A non-differentiable operand. Python numbers stay Python numbers, so that numpy treats them
     as weakly typed (float32 * 2.0 stays float32, as in torch)."""
@@ -41,13 +44,27 @@ def _const(value):
     t.grad = None
     t._requires_grad = False
     t.grad_fn = None
-    t._version = [0]
+    t._version = _CONST_VERSION  # one shared counter: a deep graph holds one operand per node
     t._retains_grad = False
     return t
 
 
+_NUMBERS = {}  # (type, value) -> its operand Tensor, shared: one object fewer per node
+
+
 def _operand(x):
-    return x if x.__class__ is Tensor or isinstance(x, Tensor) else _const(x)
+    if x.__class__ is Tensor or isinstance(x, Tensor):
+        return x
+    # Not 0.0 and -0.0 (equal keys, different signs), nor nan (never equal to itself).
+    if (x.__class__ is float or x.__class__ is int) and x != 0 and x == x:
+        key = (x.__class__, x)
+        t = _NUMBERS.get(key)
+        if t is None:
+            if len(_NUMBERS) >= 1024:
+                _NUMBERS.clear()
+            t = _NUMBERS[key] = _const(x)
+        return t
+    return _const(x)
 
 
 def _to_dtype(dtype):

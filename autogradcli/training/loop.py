@@ -43,6 +43,7 @@ class Controls:
     early_stopping: object | None = None
     resume: Checkpoint | None = None
     stops: DeferredStops | None = None  # stop signals, honoured between steps
+    compile: bool = True  # forward and backward as an ag.compile trace (bit-identical)
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
@@ -81,6 +82,7 @@ class _Loop:
         self.initial = model.parameter_values()
         self.least_squares = None
         self.stopped_early = False
+        self.forward_backward = _forward_backward(model, loss_fn, controls.compile)
 
     def check(self, x, y, x_val, y_val, epochs, batch_size):
         if len(x) != len(y) or len(x) == 0:
@@ -163,18 +165,19 @@ class _Loop:
     def _steps(self, epoch, batches, lr):
         """The hot path: the tutorial's update_params once per batch. Returns a message if the
         loss stops being finite (that row is recorded, without an update), else None."""
-        model, loss_fn, optimizer, folder = self.model, self.loss_fn, self.optimizer, self.folder
+        optimizer, folder = self.optimizer, self.folder
         params, report, clip = self.params, self.progress, self.controls.clipper
+        forward_backward = self.forward_backward
         for xb, yb in batches:
-            loss = loss_fn(model(xb), yb)
+            loss = forward_backward(xb, yb)
             value = loss.item()
             step = self.steps + 1
             if not math.isfinite(value):
+                optimizer.zero_grad()  # a compiled step also ran backward: no update, as eager
                 if folder is not None:
                     folder.add_step(epoch, step, _row_values(params), value, lr, None)
                 return (f"diverged at step {step} (epoch {epoch}): the loss became {value}. "
                         f"Try a smaller learning rate than {lr}.")
-            loss.backward()
             norm = clip(params) if clip is not None else None
             optimizer.step()
             optimizer.zero_grad()
@@ -324,6 +327,19 @@ class _Loop:
     def _report(self, event):
         if self.progress is not None:
             self.progress(event)
+
+
+def _forward_backward(model, loss_fn, compiled):
+    """The step's loss with the parameters' gradients accumulated: traced and replayed by
+    ag.compile, or eager. Backward runs before the loss is checked for divergence; a diverged
+    step's gradients are then dropped, so the parameters see exactly what eager gives them."""
+
+    def step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        return loss
+
+    return ag.compile(step) if compiled else step
 
 
 def _row_values(params):

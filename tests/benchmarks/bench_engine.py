@@ -1,10 +1,15 @@
 """Engine speed and memory, side by side with PyTorch (when installed) and hand-written numpy.
 
 Run on demand: `python tests/benchmarks/bench_engine.py`. Prints a table; never collected by pytest.
-One thread each (numpy's BLAS and torch), measured in the same process run, best of a few repeats.
+One thread each (numpy's BLAS and torch), measured side by side in the same process: the
+contenders of a row run in interleaved rounds (ours, theirs, ours, theirs...), and each figure is
+the median of its rounds, so that a loaded machine slows both sides alike. The ratios are the
+figures to read (goals in the last column), not the absolute times.
 """
 
+import gc
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -72,6 +77,36 @@ def tutorial_ours(steps_epochs=10):
     return tutorial(ag, steps_epochs)
 
 
+def tutorial_compiled(steps_epochs=10):
+    """The same loop, its step (forward, backward, update, zeroing) compiled by ag.compile."""
+    x, y, batches = tutorial_data()
+    xs = [ag.tensor(x[b]) for b in batches]
+    ys = [ag.tensor(y[b]) for b in batches]
+    a = ag.tensor(0.1, requires_grad=True)
+    b = ag.tensor(-0.3, requires_grad=True)
+
+    @ag.compile
+    def step(xb, yb):
+        loss = ((xb * a + b - yb) ** 2).mean()
+        loss.backward()
+        with ag.no_grad():
+            a.sub_(0.02 * a.grad)
+            b.sub_(0.02 * b.grad)
+            a.grad.zero_()
+            b.grad.zero_()
+        return loss
+
+    def run():
+        for _ in range(steps_epochs):
+            for xb, yb in zip(xs, ys):
+                loss = step(xb, yb)
+                a.item(), b.item(), loss.item()
+
+    run()
+    assert step.fallback_reason is None, step.fallback_reason
+    return run
+
+
 def tutorial_numpy(steps_epochs=10):
     x, y, batches = tutorial_data()
     xs = [x[b] for b in batches]
@@ -117,7 +152,7 @@ def mlp_data():
     return x, y, params
 
 
-def mlp(lib):
+def mlp(lib, compiled=False):
     """One MLP step, written once for any library with torch's API (ag or torch)."""
     x, y, params = mlp_data()
     x, y = lib.tensor(x), lib.tensor(y)
@@ -133,7 +168,12 @@ def mlp(lib):
             for p in ps:
                 p.sub_(0.01 * p.grad)
                 p.grad = None
+        return loss
 
+    if compiled:
+        run = ag.compile(run)
+        run()
+        assert run.fallback_reason is None, run.fallback_reason
     return run
 
 
@@ -192,35 +232,52 @@ def peak_rss_kib(epochs):
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def row(name, ours, other=None, unit="us", scale=1e6, numpy_ref=None):
-    text = f"{name:<38} {ours * scale:>10.1f} {unit}"
-    if other is not None:
-        text += f"   torch {other * scale:>10.1f} {unit}   ratio {ours / other:5.2f}"
-    if numpy_ref is not None:
-        text += f"   numpy {numpy_ref * scale:>8.1f} {unit}   ratio {ours / numpy_ref:5.2f}"
-    print(text, flush=True)
+def side_by_side(contenders, rounds, number=1):
+    """Median seconds per call of each contender (name -> fn), run in interleaved rounds."""
+    times = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            if fn is None:
+                continue
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(t) if t else None for name, t in times.items()}
+
+
+def ratio_row(name, ours, other, vs, goal, unit="us", scale=1e6):
+    if ours is None or other is None:
+        print(f"{name:<46} {ours * scale:>9.1f} {unit}   ({vs} absent)")
+        return
+    print(f"{name:<46} {ours * scale:>9.1f} {unit}  {vs:>6} {other * scale:>9.1f} {unit}   "
+          f"ratio {ours / other:5.2f}  (goal <= {goal})", flush=True)
 
 
 def main():
     has_torch = torch is not None
-    print(f"autogradcli engine benchmark (torch: {torch.__version__ if has_torch else 'absent'})")
+    collector = "on" if gc.isenabled() else "off"
+    print(f"autogradcli engine benchmark (torch: {torch.__version__ if has_torch else 'absent'}; "
+          f"interleaved medians, one thread; garbage collector {collector})")
     steps = 100
-    t_ours = best_of(tutorial_ours(), 7) / steps
-    t_torch = best_of(tutorial(torch), 7) / steps if has_torch else None
-    t_np = best_of(tutorial_numpy(), 7) / steps
-    row("tutorial step (100 pts, batch 10)", t_ours, t_torch, numpy_ref=t_np)
-    o_ours = best_of(overhead("ours"), 7, 2000)
-    o_torch = best_of(overhead("torch"), 7, 2000) if has_torch else None
-    row("((x*y+x)**2).sum() fwd+bwd, 10 elts", o_ours, o_torch)
-    m_ours = best_of(mlp(ag), 5, 10)
-    m_torch = best_of(mlp(torch), 5, 10) if has_torch else None
-    m_np = best_of(mlp_numpy(), 5, 10)
-    row("MLP step 64-256-256-1, batch 128", m_ours, m_torch, "ms", 1e3, numpy_ref=m_np)
-    c_ours = best_of(chain("ours"), 3)
-    c_torch = best_of(chain("torch"), 3) if has_torch else None
-    row("100,000-op chain fwd+bwd", c_ours, c_torch, "ms", 1e3)
+    t = side_by_side({"ours": tutorial_ours(), "torch": tutorial(torch) if has_torch else None,
+                      "compiled": tutorial_compiled(), "numpy": tutorial_numpy()}, 15)
+    t = {k: v / steps if v is not None else None for k, v in t.items()}
+    ratio_row("tutorial step (batch 10), eager", t["ours"], t["torch"], "torch", 0.65)
+    ratio_row("tutorial step (batch 10), compiled", t["compiled"], t["numpy"], "numpy", 1.3)
+    o = side_by_side({"ours": overhead("ours"),
+                      "torch": overhead("torch") if has_torch else None}, 15, 2000)
+    ratio_row("((x*y+x)**2).sum() fwd+bwd, 10 elts", o["ours"], o["torch"], "torch", 0.60)
+    m = side_by_side({"compiled": mlp(ag, compiled=True), "numpy": mlp_numpy(), "ours": mlp(ag),
+                      "torch": mlp(torch) if has_torch else None}, 11, 10)
+    ratio_row("MLP step 64-256-256-1 (batch 128), compiled", m["compiled"], m["numpy"], "numpy",
+              1.05, "ms", 1e3)
+    ratio_row("MLP step 64-256-256-1 (batch 128), eager", m["ours"], m["torch"], "torch", "-",
+              "ms", 1e3)
+    c = side_by_side({"ours": chain("ours"), "torch": chain("torch") if has_torch else None}, 5)
+    ratio_row("100,000-op chain fwd+bwd, gc on", c["ours"], c["torch"], "torch", 0.8, "ms", 1e3)
     small, large = peak_rss_kib(100), peak_rss_kib(10_000)
-    print(f"{'peak RSS after 1,000 / 100,000 steps':<38} {small / 1024:>10.1f} MiB / "
+    print(f"{'peak RSS after 1,000 / 100,000 steps':<46} {small / 1024:>9.1f} MiB / "
           f"{large / 1024:.1f} MiB   growth {100 * (large / small - 1):+.1f}%")
 
 

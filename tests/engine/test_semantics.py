@@ -652,7 +652,7 @@ def test_to_dot_of_the_tutorial_loss():
     x, y = ag.tensor(np.linspace(0, 1, 5)), ag.tensor(np.ones(5))
     loss = ((a * x + b - y) ** 2).mean()
     dot = ag.to_dot(loss, params={"a": a, "b": b})
-    for word in ("PowBackward0", "SubBackward0", "SumBackward0", "MulBackward0", "AddBackward0"):
+    for word in ("PowBackward0", "SubBackward0", "MeanBackward0", "MulBackward0", "AddBackward0"):
         assert word in dot
 
 

@@ -31,6 +31,32 @@ class Sum(Op):
         return (_via(Expand, g, shape=self.shape),)
 
 
+class Mean(Op):
+    """z = sum of x over dim (all when None) / n;  dz/dx = 1/n, broadcast back over the dims.
+    One row for what was Sum then a division by n: the same numpy work, half the nodes."""
+
+    saves_inputs = False
+    torch_name = "MeanBackward0"
+
+    def __init__(self, dim, keepdim, count):
+        self.dim, self.keepdim, self.count = dim, keepdim, count
+
+    def forward(self, x):
+        self.shape = x.shape
+        s = x.sum(axis=self.dim if x.ndim else None, keepdims=self.keepdim)
+        return np.asarray(s) / self.count  # as Div did: on Sum's array result
+
+    def backward(self, g, x):
+        g = g / self.count
+        if self.dim is not None and not self.keepdim:
+            g = g.reshape(tuple(1 if i in self.dim else n for i, n in enumerate(self.shape)))
+        return (_via(Expand, g, shape=self.shape),)
+
+
+class MeanDim(Mean):
+    torch_name = "MeanBackward1"
+
+
 class _Extreme(Op):
     """z = max (or min) of all of x;  dz/dx = 1/k at each of the k elements equal to z, else 0"""
 
@@ -122,7 +148,7 @@ class Softmax(Op):
         return e / e.sum(axis=self.dim, keepdims=True)
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(Softmax, x, dim=self.dim))
+        z = self.output(Softmax, dim=self.dim)
         return (z * (g - _sum(g * z, (self.dim,), True)),)
 
 
@@ -139,5 +165,5 @@ class LogSoftmax(Op):
         return shifted - np.log(np.exp(shifted).sum(axis=self.dim, keepdims=True))
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(LogSoftmax, x, dim=self.dim))
+        z = self.output(LogSoftmax, dim=self.dim)
         return (g - _exp(z) * _sum(g, (self.dim,), True),)

@@ -38,7 +38,7 @@ class Exp(Op):
         return z
 
     def backward(self, g, x):
-        return (g * self.output(_exp),)
+        return (g * self.output(Exp),)
 
 
 class Log(Op):
@@ -66,7 +66,7 @@ class Sqrt(Op):
         return z
 
     def backward(self, g, x):
-        return (g / (2 * self.output(lambda x: _via(Sqrt, x))),)
+        return (g / (2 * self.output(Sqrt)),)
 
 
 class Abs(Op):
@@ -101,7 +101,7 @@ class Sigmoid(Op):
         return z
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(Sigmoid, x))
+        z = self.output(Sigmoid)
         return (g * z * (1 - z),)
 
 
@@ -117,7 +117,7 @@ class Tanh(Op):
         return z
 
     def backward(self, g, x):
-        z = self.output(lambda x: _via(Tanh, x))
+        z = self.output(Tanh)
         return (g * (1 - z * z),)
 
 
