@@ -149,4 +149,4 @@ def test_history_columns_and_fmt():
 
 def test_files_constant_lists_the_run_files():
     assert FILES == ("history.csv", "epochs.csv", "model.npz", "checkpoint.npz", "summary.json",
-                     "config.yaml", "data.csv")
+                     "config.yaml", "data.csv", "data_source.json")
