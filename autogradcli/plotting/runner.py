@@ -125,15 +125,12 @@ def _check_kinds(reasons, specs, kinds, path) -> None:
 
 
 def _with_data(run, path, kinds, chosen) -> tuple[list[str], str | None]:
-    """(the figures to draw, a note): those needing the data trained on are left out, with a
-    note, when it cannot be read (its CSV gone or changed); PlotOptionError when asked for."""
+    """(the figures to draw, a note): of the default set, those needing the data trained on are
+    left out, with a note, when it cannot be read (its CSV gone or changed)."""
     needing = [kind for kind in chosen if kind in NEED_DATA]
-    problem = run.data_problem() if needing else None
-    if problem is None:
+    problem = run.data_problem() if needing and not kinds else None
+    if problem is None:  # asked for by name: the figure itself says what is wrong, in turn
         return chosen, None
-    if kinds:
-        raise PlotOptionError(f"{{--kind}} {needing[0]} needs the data the run trained on: "
-                              f"{problem}", where=str(path))
     return ([kind for kind in chosen if kind not in NEED_DATA],
             f"left out {', '.join(needing)}: {problem}")
 
