@@ -226,7 +226,7 @@ def data_rows(rows_n: int, repeats: int) -> list[tuple]:
     numpy_ = full_batch_numpy(data)
     f = interleaved([ours, numpy_], repeats)
     del data
-    out.append((f"linear model, {rows_n:.0e} rows, full batch, per epoch, vs a numpy loop",
+    out.append((f"linear model, {rows_n:,} rows, full batch, per epoch, vs a numpy loop",
                 f[0], f[1], "ms", "<= 1.5", None))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.csv"
@@ -237,7 +237,7 @@ def data_rows(rows_n: int, repeats: int) -> list[tuple]:
                 runs[how].append(bench_csv.child(path, how))
     best = {how: (min(r["seconds"] for r in rs), min(r["peak"] for r in rs))
             for how, rs in runs.items()}
-    out.append((f"reading a {rows_n:.0e} x 10 CSV, vs numpy.loadtxt: time", best["ours"][0],
+    out.append((f"reading a {rows_n:,} x 10 CSV, vs numpy.loadtxt: time", best["ours"][0],
                 best["loadtxt"][0], "s", "<= 1.5", None))
     out.append(("  the same: peak memory", best["ours"][1] / 2**20, best["loadtxt"][1] / 2**20,
                 "MiB", "<= 3", None))
