@@ -165,6 +165,11 @@ def _read_record(path: Path) -> dict:
     if not isinstance(record, dict) or any(k not in record for k in keys):
         raise RunFolderError(f"not a data_source.json: expected the keys {', '.join(keys)}",
                              where=str(path), hint=hint)
+    held, rows = record["val"], record.get("rows")
+    if not (isinstance(held, list) and isinstance(rows, int)
+            and all(isinstance(i, int) and 0 <= i < rows for i in held)):
+        raise RunFolderError("its `val` is not a list of row indices below `rows`",
+                             where=str(path), hint=hint)
     if record["format"] != SOURCE_FORMAT:
         raise RunFolderError(f"format {record['format']!r}, this version reads "
                              f"{SOURCE_FORMAT}", where=str(path),
