@@ -133,7 +133,8 @@ def read_data_source(folder: str | Path, config_path: str | None) -> DataSource:
     folder = Path(folder)
     where = str(folder / DATA_SOURCE)
     record = _read_record(folder / DATA_SOURCE)
-    places = [Path(os.path.normpath(folder / config_path))] if config_path else []
+    # absolute: the caller loads it from there whatever its working folder or base_dir
+    places = [Path(os.path.abspath(folder / config_path))] if config_path else []
     places.append(Path(record["resolved"]))
     existing = [p for p in places if p.is_file()]
     if not existing:

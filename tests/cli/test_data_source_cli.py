@@ -16,8 +16,8 @@ from helpers import PLOT, ROOT, TRAIN, make_run
 EVAL = [sys.executable, "-m", "autogradcli.cli.eval"]
 
 
-def run(command, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
+def run(command, *args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, check=False)
 
 
@@ -49,6 +49,10 @@ def test_a_csv_run_records_its_file_and_split(tmp_path):
     metrics = json.loads(done.stdout)["metrics"]
     assert metrics["accuracy"] == summary["metrics"]["val"]["accuracy"]
     assert str(source.resolve()) in json.loads(done.stdout)["data"]
+    # the run folder given relative to the working folder: the data still found
+    for command in ([*EVAL, "iris", "--json"], [*PLOT, "iris", "--kind", "fit"]):
+        done = run(command, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
 
 
 def test_generated_data_still_gets_data_csv(tmp_path):
