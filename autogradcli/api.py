@@ -263,7 +263,7 @@ def evaluate(run_dir, data=None) -> dict:
     run = load_run(run_dir)
     if data is None:
         split, n, values = run.evaluate_own()
-        described = f"{run.path / 'data.csv'} ({split} rows)"
+        described = f"{run.data_described()} ({split} rows)"
     else:
         table = tables.read_table(data, run.model, with_target=True)
         values = run.model.evaluate(table.x, tables.target_values(table, run.model))

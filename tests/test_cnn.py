@@ -17,7 +17,7 @@ from autogradcli.errors import ConfigError
 from autogradcli.nn import models
 from autogradcli.nn.specs import MODELS, ConvLayer, Sizes, feature_maps
 from autogradcli.plotting.runner import applicable, plot
-from autogradcli.runs.reader import load_run
+from autogradcli.runs.reader import load_run, run_dataset
 
 CONV = [{"channels": 3, "kernel": 3, "padding": 1, "pool": 2},
         {"channels": 4, "kernel": 2, "stride": 1, "padding": 0, "pool": 1}]
@@ -115,7 +115,7 @@ def tiny_runs(tmp_path_factory):
 
 def test_a_cnn_run_is_reproducible_byte_for_byte(tiny_runs):
     first, second = tiny_runs
-    for name in ("history.csv", "data.csv"):
+    for name in ("history.csv", "data_source.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     # epochs.csv: everything but its wall-clock `seconds` column
     epochs = [np.genfromtxt(run / "epochs.csv", delimiter=",", names=True) for run in tiny_runs]
@@ -132,13 +132,11 @@ def test_a_cnn_run_is_reproducible_byte_for_byte(tiny_runs):
 
 def test_a_cnn_run_predicts_its_validation_rows_as_it_scored_them(tiny_runs):
     trained = api.load_run(tiny_runs[0])
-    table = np.genfromtxt(tiny_runs[0] / "data.csv", delimiter=",", names=True, dtype=None,
-                          encoding="utf-8")
-    val = table[table["split"] == "val"]
-    x = np.column_stack([val[f"pixel_{r}_{c}"] for r in range(8) for c in range(8)])
+    data = run_dataset(tiny_runs[0])  # the CSV again, split as data_source.json records
     info = trained.model.info
-    predicted = trained.predict(x * info.feature_scale + info.feature_mean)
-    accuracy = np.mean(predicted.astype(int) == val["digit"].astype(int))
+    predicted = trained.predict(data.x_val * info.feature_scale + info.feature_mean)
+    labels = np.array(data.class_names)[data.y_val.astype(int)]
+    accuracy = np.mean(np.asarray(predicted).astype(str) == labels)
     summary = json.loads((tiny_runs[0] / "summary.json").read_text())
     assert accuracy == pytest.approx(summary["metrics"]["val"]["accuracy"])
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from helpers import cli_text
 
+from autogradcli.data import Dataset
 from autogradcli.errors import RunFolderError
+from autogradcli.runs.data_file import read_data_source, write_data_source
 from autogradcli.runs.layout import FILES, fmt, history_columns
 from autogradcli.runs.writer import RunFolder
 
@@ -149,4 +151,30 @@ def test_history_columns_and_fmt():
 
 def test_files_constant_lists_the_run_files():
     assert FILES == ("history.csv", "epochs.csv", "model.npz", "checkpoint.npz", "summary.json",
-                     "config.yaml", "data.csv")
+                     "config.yaml", "data.csv", "data_source.json")
+
+
+def test_a_data_source_record_is_checked_before_use(tmp_path):
+    """data_source.json (a run on a CSV file): found by config path or resolved path, its size
+    and hash checked, a hand-edited split refused with a RunFolderError, never an IndexError."""
+    source = tmp_path / "rows.csv"
+    source.write_text("x,y\n1,2\n3,4\n5,6\n")
+    data = Dataset(x=np.zeros((2, 1)), y=np.zeros(2), x_val=np.zeros((1, 1)), y_val=np.zeros(1),
+                   feature_names=["x"], target_name="y", source_file=str(source),
+                   val_indices=np.array([1]))
+    run = tmp_path / "run"
+    run.mkdir()
+    write_data_source(data, "rows.csv", run / "data_source.json")
+    found = read_data_source(run, "../rows.csv")
+    assert found.found == source and found.val_indices.tolist() == [1]
+    assert read_data_source(run, "../elsewhere.csv").found == source  # the resolved path
+    record = json.loads((run / "data_source.json").read_text())
+    record["val"] = [7]
+    (run / "data_source.json").write_text(json.dumps(record))
+    with pytest.raises(RunFolderError, match="row indices"):
+        read_data_source(run, "../rows.csv")
+    record["val"] = [1]
+    (run / "data_source.json").write_text(json.dumps(record))
+    source.write_text("x,y\n1,2\n3,4\n5,7\n")  # same size, other contents
+    with pytest.raises(RunFolderError, match="same size, other contents"):
+        read_data_source(run, "../rows.csv")

@@ -14,6 +14,8 @@ from helpers import TRAIN, cli_text
 
 from autogradcli.config import load_config
 from autogradcli.errors import ConfigError, RunFolderError, UserError
+from autogradcli.inference.run import load_run
+from autogradcli.runs.reader import run_dataset
 from autogradcli.sweeps import executors as sweep_workers
 from autogradcli.sweeps.grid import expand_grid, parse_sweep_args, run_names
 from autogradcli.sweeps.runner import sweep
@@ -343,6 +345,24 @@ def test_dask_gives_the_same_sweep_csv_as_local(cluster, local_sweep, tmp_path):
         for file in ("history.csv", "data.csv", "config.yaml"):
             ours = (tmp_path / "sweep" / name / file).read_bytes()
             assert ours == (local_sweep[0].folder / name / file).read_bytes()
+
+
+def test_dask_runs_on_a_csv_file_record_it_and_read_it_back(cluster, tmp_path):
+    """The run folders shipped back from workers hold data_source.json (no copy of the CSV),
+    and reading a run finds the file from its new place and gives the same numbers."""
+    config = load_config(TUTORIAL.parent / "iris_logistic.yaml", ["training.epochs=2"])
+    result = sweep(config, {"optimizer.lr": [0.05, 0.1]}, out=tmp_path / "sweep",
+                   executor="dask", scheduler=cluster.scheduler_address)
+    assert all(row.status == "completed" for row in result.rows)
+    for row in result.rows:
+        assert not (row.folder / "data.csv").exists()
+        record = json.loads((row.folder / "data_source.json").read_text())
+        assert record["path"] == "../data/iris.csv" and record["val_rows"] == 30
+        data = run_dataset(row.folder)
+        assert (data.n_train, data.n_val) == (120, 30)
+        own = load_run(row.folder).evaluate_own()
+        summary = json.loads((row.folder / "summary.json").read_text())
+        assert own[2]["accuracy"] == summary["metrics"]["val"]["accuracy"]
 
 
 def test_an_unreachable_scheduler_is_refused_quickly(tmp_path):

@@ -6,7 +6,6 @@ Every mistake becomes a ConfigError naming the file, the line and the key path.
 from __future__ import annotations
 
 import os
-import secrets
 import types
 import typing
 from pathlib import Path
@@ -196,7 +195,7 @@ def config_with(config: Config, changes: dict[str, Any]) -> Config:
 def resolve_seed(config: Config, seed: int | None = None) -> Config:
     """The config with its seed fixed: `seed` if given, else config.seed, else a random one."""
     if seed is None:
-        seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+        seed = config.seed if config.seed is not None else _fresh_seed()
     elif int(seed) < 0:  # the same range as the `seed` field; model_copy does not validate
         raise ConfigError(f"out of range: got {seed}, wanted seed >= 0", where="{--seed}",
                           hint="give a non-negative integer, e.g. 1")
@@ -208,3 +207,9 @@ def output_dir(config: Config) -> Path:
     return Path(config.output.dir.format(name=config.name, seed=config.seed))
 
 
+
+
+def _fresh_seed() -> int:
+    import secrets  # only for a seedless config: not on every command's start-up
+
+    return secrets.randbelow(2**31)

@@ -16,7 +16,7 @@ import numpy as np
 from autogradcli.errors import DataError
 
 __all__ = ["HUGE_MESSAGE", "Dataset", "as_class_indices", "check_batch_size", "check_magnitude",
-           "make_rng", "moments", "split", "val_rows"]
+           "make_rng", "moments", "split", "split_indices", "val_rows"]
 
 
 @dataclass
@@ -44,6 +44,8 @@ class Dataset:
     target_mean: float | None = None
     target_scale: float | None = None
     source: str = ""
+    source_file: str | None = None  # a CSV's resolved path (None for generated data)
+    val_indices: np.ndarray | None = None  # the CSV rows held out (0-based, sorted); the rest train
 
     @property
     def n_train(self) -> int:
@@ -76,15 +78,27 @@ def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, source: 
 
     Both parts keep the rows' order.
     """
-    n = x.shape[0]
+    held = split_indices(x.shape[0], val_fraction, seed, source)
+    return split_at(x, y, held)
+
+
+def split_indices(n: int, val_fraction: float, seed: int, source: str = "data") -> np.ndarray:
+    """The rows `split` holds out for validation (sorted), out of n."""
     n_val = val_rows(n, val_fraction)
     if n - n_val < 1:
         raise DataError(f"no training rows: {n} row(s) and val_fraction {val_fraction}",
                         where=source, hint="use a smaller val_fraction, or more rows")
     if n_val == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(make_rng(seed, "split").permutation(n)[:n_val])
+
+
+def split_at(x: np.ndarray, y: np.ndarray, held: np.ndarray):
+    """(x, y, x_val, y_val) with the rows `held` (sorted indices) for validation."""
+    if len(held) == 0:
         return x, y, x[:0], y[:0]
-    order = make_rng(seed, "split").permutation(n)
-    held, kept = np.sort(order[:n_val]), np.sort(order[n_val:])
+    kept = np.ones(x.shape[0], dtype=bool)
+    kept[held] = False
     return x[kept], y[kept], x[held], y[held]
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from autogradcli.errors import RunFolderError
 from autogradcli.inference.trained import TrainedModel
 from autogradcli.runs import reader
-from autogradcli.runs.data_file import read_dataset_csv
-from autogradcli.runs.layout import CONFIG, DATA, MODEL, SUMMARY
+from autogradcli.runs.data_file import data_source_path
+from autogradcli.runs.layout import CONFIG, DATA, DATA_SOURCE, MODEL, SUMMARY
 from autogradcli.runs.model_file import read_model
 
 
@@ -43,14 +43,21 @@ class LoadedRun:
         return self.model.evaluate(x, y)
 
     def evaluate_own(self) -> tuple[str, int, dict]:
-        """("val" or "train", rows, metrics) on the run's own data.csv: its validation rows,
-        else its training rows, exactly as training scored them (summary.json's numbers)."""
-        if not (self.path / DATA).is_file():
-            raise RunFolderError("data.csv is missing", where=str(self.path),
+        """("val" or "train", rows, metrics) on the run's own data (data.csv, or the CSV file
+        data_source.json records): its validation rows, else its training rows, exactly as
+        training scored them (summary.json's numbers)."""
+        if not any((self.path / name).is_file() for name in (DATA, DATA_SOURCE)):
+            raise RunFolderError(f"{DATA} and {DATA_SOURCE} are missing", where=str(self.path),
                                  hint="give labelled data to evaluate on (a CSV file)")
-        data = read_dataset_csv(self.path / DATA)
+        data = reader.run_dataset(self.path)
         split, x, y = ("val", data.x_val, data.y_val) if data.n_val else ("train", data.x, data.y)
         return split, len(x), self.model.evaluate(x, y, scaled=True)
+
+    def data_described(self) -> str:
+        """What evaluate_own reads, for people: data.csv, or the CSV file the run recorded."""
+        if (self.path / DATA).is_file() or not (self.path / DATA_SOURCE).is_file():
+            return str(self.path / DATA)
+        return str(data_source_path(self.path))
 
 
 def load_run(path: str | Path) -> LoadedRun:

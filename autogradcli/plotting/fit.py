@@ -19,7 +19,7 @@ def fit_applies(run) -> str | None:
     if run.model_kind == "cnn":
         return ("regions over two pixels say little of an image model; see the images and "
                 "filters figures")
-    if run.is_classifier and run.dataset().n_features < 2:
+    if run.is_classifier and run.n_features < 2:
         return "a decision boundary needs at least two features"
     return None
 

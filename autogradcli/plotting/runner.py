@@ -62,6 +62,9 @@ def plot(paths: Iterable, kinds: Iterable[str] = (), fmt: str = "png", out=None,
         yield from _single(paths[0], kinds, fmt, out, dpi, params)
 
 
+NEED_DATA = ("surface", "fit", "graph", "images")  # figures drawn from the rows trained on
+
+
 def applicable(run, specs) -> dict[str, str | None]:
     """kind -> None when the figure applies to this run, else the reason it does not."""
     reasons = dict.fromkeys(KINDS)
@@ -85,15 +88,12 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
         yield Output(note=note)
     specs = None if params is None else parse_params(params, run)
     reasons = applicable(run, specs)
-    if specs is not None and reasons["surface"] is not None:
-        raise PlotOptionError("{--params} chooses the surface's parameters, but "
-                              + reasons["surface"], where=str(path))
-    for kind in kinds:
-        if reasons.get(kind) is not None:
-            raise PlotOptionError(f"{{--kind}} {kind} does not apply: {reasons[kind]}",
-                                  where=str(path), hint=_applicable_hint(reasons))
+    _check_kinds(reasons, specs, kinds, path)
     chosen = kinds or [kind for kind in KINDS if reasons[kind] is None
                        and (kind != "lr" or lr_varies(run))]  # a constant rate says little
+    chosen, note = _with_data(run, path, kinds, chosen)
+    if note:
+        yield Output(note=note)
     out = out if out is not None else path / "figures"
     for kind in chosen:
         if kind == "graph":
@@ -111,6 +111,28 @@ def _single(path, kinds, fmt, out, dpi, params) -> Iterator[Output]:
                        "filters": filters_figure, "images": images_figure}
             fig = figures[kind](run)
         yield Output(path=save(fig, out / f"{kind}.{fmt}", fmt, dpi))
+
+
+def _check_kinds(reasons, specs, kinds, path) -> None:
+    """PlotOptionError for a figure asked for (or --params) that does not apply to this run."""
+    if specs is not None and reasons["surface"] is not None:
+        raise PlotOptionError("{--params} chooses the surface's parameters, but "
+                              + reasons["surface"], where=str(path))
+    for kind in kinds:
+        if reasons.get(kind) is not None:
+            raise PlotOptionError(f"{{--kind}} {kind} does not apply: {reasons[kind]}",
+                                  where=str(path), hint=_applicable_hint(reasons))
+
+
+def _with_data(run, path, kinds, chosen) -> tuple[list[str], str | None]:
+    """(the figures to draw, a note): of the default set, those needing the data trained on are
+    left out, with a note, when it cannot be read (its CSV gone or changed)."""
+    needing = [kind for kind in chosen if kind in NEED_DATA]
+    problem = run.data_problem() if needing and not kinds else None
+    if problem is None:  # asked for by name: the figure itself says what is wrong, in turn
+        return chosen, None
+    return ([kind for kind in chosen if kind not in NEED_DATA],
+            f"left out {', '.join(needing)}: {problem}")
 
 
 def _several(paths, kinds, fmt, out, dpi) -> Iterator[Output]:

@@ -1,23 +1,32 @@
-"""data.csv of a run folder: the rows trained on, as the model saw them, with their split.
+"""The data a run trained on: data.csv (generated data: the rows as the model saw them, with their
+split) or data_source.json (CSV data: where the file is, its size and SHA-256, and the split).
 
-Written by every run so that figures and reruns need nothing outside the folder.
+Generated data is small and is copied so figures need nothing outside the folder; a CSV file can
+be large, so the run records it instead and readers check it is still the same file.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from autogradcli.data import Dataset
 from autogradcli.data.csv_source import parse_number, read_rows
-from autogradcli.errors import DataError
+from autogradcli.errors import DataError, RunFolderError
 from autogradcli.runs.atomic import write_atomic
+from autogradcli.runs.layout import DATA_SOURCE
 
-__all__ = ["read_dataset_csv", "write_dataset_csv"]
+__all__ = ["DataSource", "file_digest", "read_data_source", "read_dataset_csv",
+           "write_data_source", "write_dataset_csv"]
 
+SOURCE_FORMAT = 1
 
 
 def write_dataset_csv(dataset: Dataset, path: str | Path) -> None:
@@ -67,3 +76,108 @@ def read_dataset_csv(path: str | Path) -> Dataset:
         data.task = "classification"
         data.class_names = [str(i) for i in range(int(y_all.max()) + 1)]
     return data
+
+
+# ------------------------------------------------------------------ CSV data: a record, no copy
+_CHUNK = 1 << 20
+
+
+def file_digest(path: str | Path) -> tuple[int, str]:
+    """(size in bytes, SHA-256 hex digest) of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def write_data_source(dataset: Dataset, given: str, path: str | Path) -> None:
+    """Write data_source.json for a dataset read from a CSV file (dataset.source_file).
+
+    `given` is the path as the config wrote it. The record holds the file's size and SHA-256
+    and the rows held out for validation (indices into the rows the data section reads, in file
+    order); every other row trained. A rerun of the same data gives a byte-identical file.
+    """
+    size, sha256 = file_digest(dataset.source_file)
+    held = dataset.val_indices if dataset.val_indices is not None else np.zeros(0, np.int64)
+    record = {"format": SOURCE_FORMAT, "path": given, "resolved": dataset.source_file,
+              "size": size, "sha256": sha256, "rows": dataset.n_train + dataset.n_val,
+              "train_rows": dataset.n_train, "val_rows": dataset.n_val}
+    # one key per line, the indices on one line: readable, and small even for a million rows
+    text = json.dumps(record, indent=1)[:-2]
+    text += ',\n "val": ' + json.dumps([int(i) for i in held]) + "\n}\n"
+    write_atomic(path, text)
+
+
+@dataclass
+class DataSource:
+    """A run's data_source.json, with the file it names found and checked (`found`)."""
+
+    record: dict
+    found: Path
+
+    @property
+    def val_indices(self) -> np.ndarray:
+        return np.asarray(self.record["val"], dtype=np.int64)
+
+
+def read_data_source(folder: str | Path, config_path: str | None) -> DataSource:
+    """The CSV a run trained on, found and checked against data_source.json.
+
+    Looked for at config.yaml's data.path (relative to the run folder: `config_path`), then at
+    the resolved path recorded. RunFolderError when the record is unreadable, the file is gone,
+    or its size or SHA-256 differs from the run's (the data changed since).
+    """
+    folder = Path(folder)
+    where = str(folder / DATA_SOURCE)
+    record = _read_record(folder / DATA_SOURCE)
+    # absolute: the caller loads it from there whatever its working folder or base_dir
+    places = [Path(os.path.abspath(folder / config_path))] if config_path else []
+    places.append(Path(record["resolved"]))
+    existing = [p for p in places if p.is_file()]
+    if not existing:
+        raise RunFolderError(
+            f"the run's data file is gone: {record['resolved']} (the config named "
+            f"{record['path']!r})", where=where,
+            hint=f"put the CSV file the run trained on back there ({record['size']} bytes, "
+                 f"SHA-256 {record['sha256'][:16]}...); the run folder keeps no copy of it")
+    for place in existing:
+        if place.stat().st_size == record["size"] and file_digest(place)[1] == record["sha256"]:
+            return DataSource(record, place)
+    place = existing[0]
+    size = place.stat().st_size
+    what = (f"{size} bytes now, {record['size']} then" if size != record["size"]
+            else "same size, other contents (SHA-256 differs)")
+    raise RunFolderError(
+        f"the run's data file changed since the run: {place} ({what})", where=where,
+        hint=f"put back the file the run trained on (SHA-256 {record['sha256'][:16]}...), or "
+             "train the config again on the new data (autograd-train CONFIG {--overwrite})")
+
+
+def _read_record(path: Path) -> dict:
+    hint = "rerun autograd-train on its config (with {--overwrite}) to write it again"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"cannot read: {exc}", where=str(path), hint=hint) from None
+    keys = ("format", "path", "resolved", "size", "sha256", "val")
+    if not isinstance(record, dict) or any(k not in record for k in keys):
+        raise RunFolderError(f"not a data_source.json: expected the keys {', '.join(keys)}",
+                             where=str(path), hint=hint)
+    held, rows = record["val"], record.get("rows")
+    if not (isinstance(held, list) and isinstance(rows, int)
+            and all(isinstance(i, int) and 0 <= i < rows for i in held)):
+        raise RunFolderError("its `val` is not a list of row indices below `rows`",
+                             where=str(path), hint=hint)
+    if record["format"] != SOURCE_FORMAT:
+        raise RunFolderError(f"format {record['format']!r}, this version reads "
+                             f"{SOURCE_FORMAT}", where=str(path),
+                             hint="read it with the autogradcli version that wrote it")
+    return record
+
+
+def data_source_path(folder: str | Path) -> str:
+    """The CSV file a run's data_source.json records (its resolved path)."""
+    return str(_read_record(Path(folder) / DATA_SOURCE)["resolved"])

@@ -15,9 +15,10 @@ EPOCHS = "epochs.csv"
 SUMMARY = "summary.json"
 CONFIG = "config.yaml"
 DATA = "data.csv"
+DATA_SOURCE = "data_source.json"  # instead of data.csv for CSV data: where it is, its hash, split
 MODEL = "model.npz"
 CHECKPOINT = "checkpoint.npz"
-FILES = (HISTORY, EPOCHS, MODEL, CHECKPOINT, SUMMARY, CONFIG, DATA)  # everything a run writes
+FILES = (HISTORY, EPOCHS, MODEL, CHECKPOINT, SUMMARY, CONFIG, DATA, DATA_SOURCE)  # all a run writes
 REQUIRED = (HISTORY, EPOCHS, SUMMARY, CONFIG)  # what a reader needs (data.csv can be remade)
 
 RUNNING = "running"

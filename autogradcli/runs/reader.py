@@ -1,7 +1,7 @@
 """Reading a run folder (docs/run-folder.md) into plain numpy arrays, with clear RunFolderErrors.
 
 What plotting, sweeps' resume and scripts know of the files. Imports numpy, yaml, data and
-errors (config only for old folders without data.csv): never matplotlib.
+errors (config only for runs without data.csv): never matplotlib.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from autogradcli.errors import RunFolderError
 from autogradcli.runs.layout import (
     CONFIG,
     DATA,
+    DATA_SOURCE,
     EPOCHS,
     HISTORY,
     MODEL,
@@ -143,6 +144,22 @@ class Run:
         if self._dataset is None:
             self._dataset = _load_dataset(self)
         return self._dataset
+
+    @property
+    def n_features(self) -> int:
+        """The model's inputs: from model.npz when present (no need to read the data)."""
+        saved = self._saved_model()
+        if saved is not None and saved.info.feature_names:
+            return len(saved.info.feature_names)
+        return self.dataset().n_features
+
+    def data_problem(self) -> str | None:
+        """None when the data trained on can be read, else why not (its CSV gone or changed)."""
+        try:
+            self.dataset()
+        except RunFolderError as exc:
+            return str(exc)
+        return None
 
     def epoch_end_steps(self) -> np.ndarray:
         """The step number that ends each epoch listed in epochs.csv."""
@@ -305,15 +322,29 @@ def missing_files(folder: Path, summary: dict) -> list[str]:
 
 
 def _load_dataset(run: Run):
-    if (run.path / DATA).is_file():
+    return run_dataset(run.path)
+
+
+def run_dataset(path: str | Path):
+    """The data a run trained on (data.Dataset), as the model saw it: data.csv (generated data),
+    else the CSV file data_source.json records, checked to be the same file (RunFolderError
+    when it is gone or changed), else (old folders) the data config.yaml describes."""
+    path = Path(path)
+    if (path / DATA).is_file():
         from autogradcli.runs.data_file import read_dataset_csv
 
-        return read_dataset_csv(run.path / DATA)
+        return read_dataset_csv(path / DATA)
     from autogradcli.config import load_config
     from autogradcli.data import load_data
 
-    config = load_config(run.path / CONFIG)
-    return load_data(config.data, config.base_dir, config.seed)
+    config = load_config(path / CONFIG)
+    if not (path / DATA_SOURCE).is_file():
+        return load_data(config.data, config.base_dir, config.seed)
+    from autogradcli.runs.data_file import read_data_source
+
+    source = read_data_source(path, getattr(config.data, "path", None))
+    section = config.data.model_copy(update={"path": str(source.found)})
+    return load_data(section, config.base_dir, config.seed, source.val_indices)
 
 
 def last_epoch(folder: Path) -> tuple[int | None, float | None]:

@@ -10,7 +10,7 @@ import contextlib
 import json
 import math
 import os
-import platform
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -339,4 +339,5 @@ def _versions() -> dict:
             ours = version("autogradcli")
         except PackageNotFoundError:
             ours = "unknown"
-    return {"python": platform.python_version(), "numpy": np.__version__, "autogradcli": ours}
+    python = sys.version.split()[0]  # what platform.python_version() says, without importing it
+    return {"python": python, "numpy": np.__version__, "autogradcli": ours}

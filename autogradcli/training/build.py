@@ -42,8 +42,10 @@ class Experiment:
     optimizer: optim.Optimizer
 
 
-def build(config: Config) -> Experiment:
+def build(config: Config, val_indices=None) -> Experiment:
     """Load the data, then make the model, loss and optimizer it fits (seeded by config.seed).
+
+    `val_indices`: a resumed run's recorded split (data.load_data).
 
     Raises DataError for data that cannot be loaded or is too small for the batch size, and
     ConfigError for an `init` whose values do not fit the parameter shapes.
@@ -55,7 +57,7 @@ def build(config: Config) -> Experiment:
         check_memory(config, data_cfg.n_rows_known(), data_cfg.n_features_known(),
                      data_cfg.n_classes_known() or (2 if data_cfg.is_classification() else None))
     try:
-        dataset = load_data(config.data, config.base_dir, config.seed)
+        dataset = load_data(config.data, config.base_dir, config.seed, val_indices)
     except DataError as exc:
         if config.data.kind == "csv" and config.source is not None:
             # the CSV's own error names the file and column; add where the config chose them

@@ -18,8 +18,8 @@ from autogradcli import config as _config
 from autogradcli.config import Config
 from autogradcli.data import make_rng
 from autogradcli.errors import ConfigError, RunFolderError
-from autogradcli.runs.data_file import write_dataset_csv
-from autogradcli.runs.layout import CONFIG, DATA, ENDINGS, EPOCHS, HISTORY, SUMMARY
+from autogradcli.runs.data_file import read_data_source, write_data_source, write_dataset_csv
+from autogradcli.runs.layout import CONFIG, DATA, DATA_SOURCE, ENDINGS, EPOCHS, HISTORY, SUMMARY
 from autogradcli.runs.model_file import read_checkpoint, read_model
 from autogradcli.runs.reader import read_summary
 from autogradcli.runs.writer import RunFolder
@@ -86,7 +86,7 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
                 folder.write_summary(status="running", message="starting")  # first: ours
                 config_text = _config.config_to_yaml(config, relative_to=path)
                 folder.write_config(config_text)
-                write_dataset_csv(experiment.dataset, path / DATA)
+                _write_data(config, experiment.dataset, path)
             except OSError as exc:
                 return _setup_failed(config, folder, exc)
             folder.describe_model(model_info(config, experiment.dataset, config_text))
@@ -95,6 +95,14 @@ def run_experiment(config: Config, *, out=None, overwrite: bool = False, seed: i
             return _tracked(_train(config, experiment, folder, controls, progress), track)
         finally:
             folder.release()
+
+
+def _write_data(config: Config, dataset, path: Path) -> None:
+    """data_source.json for CSV data (the file stays where it is), data.csv for generated data."""
+    if dataset.source_file is not None:
+        write_data_source(dataset, config.data.path, path / DATA_SOURCE)
+    else:
+        write_dataset_csv(dataset, path / DATA)
 
 
 def _tracked(result: RunResult, track: bool) -> RunResult:
@@ -187,7 +195,12 @@ def _continue(path, config, extended, saved, checkpoint, folder, stops, progress
         raise RunFolderError("config.yaml was changed after the run started", where=str(path),
                              hint="resuming would not continue the same run; train the "
                                   "changed config into a new folder")
-    experiment = build(config)
+    source = None
+    if (path / DATA_SOURCE).is_file():  # the CSV must still be the one the run started on
+        source = read_data_source(path, config.data.path)
+        config = config.model_copy(update={"data": config.data.model_copy(
+            update={"path": str(source.found)})})
+    experiment = build(config, None if source is None else source.val_indices)
     data = experiment.dataset
     folder.describe(name=config.name, seed=config.seed, true_params=data.true_params)
     folder.describe_model(model_info(config, data, config_text))

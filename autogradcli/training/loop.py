@@ -147,7 +147,7 @@ class _Loop:
             self.optimizer.lr = lr = self.schedule.lr(epoch - 1)
             indices = plan.next_epoch()
             if fixed is None or fixed[0] is not indices:
-                fixed = (indices, [(ag.tensor(x[i]), ag.tensor(y[i])) for i in indices])
+                fixed = (indices, _batch_tensors(train, indices, plan))
             if epoch == first:
                 main = self.scorer.main if self.scorer else None
                 self._report(TrainStart(epochs, len(indices), epochs * len(indices), main))
@@ -340,6 +340,16 @@ def _forward_backward(model, loss_fn, compiled):
         return loss
 
     return ag.compile(step) if compiled else step
+
+
+def _batch_tensors(train, indices, plan) -> list:
+    """The epoch's batches as tensors, one copy of their rows each (ag.tensor(x[i]) would make
+    two); a full batch in order is the training set's own tensors (no copy at all)."""
+    if plan.shuffle == "never" and len(indices) == 1:
+        return [train]
+    x, y = train
+    with ag.no_grad():  # indexing records nothing: the rows, gathered once
+        return [(x[i], y[i]) for i in indices]
 
 
 def _row_values(params):

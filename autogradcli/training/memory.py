@@ -22,7 +22,9 @@ from autogradcli.nn.specs import LOSSES, MODELS, ConvLayer, Sizes
 __all__ = ["Available", "available", "check_memory", "estimate"]
 
 _FLOAT = 8  # bytes of a float64
-_DATA_COPIES = 4  # as read, split into train/val, standardised, one being written to data.csv
+# as read, split into train/val, standardised, the training tensors (a CSV is no longer copied
+# into data.csv, generated data is small): kept at 4, an estimate too low is the one that hurts
+_DATA_COPIES = 4
 # value, gradient, initial (model.npz), best (early stopping), the update's temporaries and the
 # arrays of model.npz / checkpoint.npz while they are written: about 9 measured at the peak,
 # with room to spare (an estimate that is too low is the one that hurts)

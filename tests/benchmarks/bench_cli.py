@@ -5,7 +5,10 @@ collected. Measures, in the same run and interleaved (so machine noise hits ever
 median wall time of: the numpy floor (`python -c "import numpy"`), `autograd-train --help`,
 `autograd-train configs/seed_linear.yaml --quiet`, the same tutorial run written in plain PyTorch
 (when torch is installed), and import-only rows.
-Targets (issue 3): the tutorial run <= 3.0 x the floor, --help <= 2.5 x.
+Bytecode caching is ON, as users have it: PYTHONDONTWRITEBYTECODE is removed from the children's
+environment (and each command runs once untimed first, so its .pyc files exist and the file cache
+is warm); each child gets the parent's environment otherwise, plus COLUMNS=100.
+Targets (issue 13): the tutorial run <= 2.8 x the floor, --help <= 1.5 x.
 """
 
 from __future__ import annotations
@@ -75,11 +78,25 @@ def commands(work: Path) -> dict[str, list[str]]:
 def run_once(argv: list[str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True, env={**os.environ, "COLUMNS": "100"})
+                          text=True, env=child_env())
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
     return elapsed
+
+
+def child_env() -> dict[str, str]:
+    """The parent's environment with bytecode caching on (PYTHONDONTWRITEBYTECODE unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "COLUMNS": "100"}
+
+
+def ratios(repeats: int = 7) -> dict[str, float]:
+    """Each command's median over the numpy floor's, measured side by side (see the docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        medians = measure(commands(Path(tmp)), repeats)
+    floor = medians['python -c "import numpy"']
+    return {label: seconds / floor for label, seconds in medians.items()}
 
 
 def measure(rows: dict[str, list[str]], repeats: int) -> dict[str, float]:
@@ -105,8 +122,8 @@ def main() -> None:
         print(f"{label:<45} {seconds:>8.3f} {seconds / floor:>8.2f}")
     run = medians["autograd-train seed_linear.yaml --quiet"] / floor
     help_ = medians["autograd-train --help"] / floor
-    print(f"\ntutorial run {run:.2f} x numpy (target <= 3.0): {'ok' if run <= 3.0 else 'OVER'}")
-    print(f"--help       {help_:.2f} x numpy (target <= 2.5): {'ok' if help_ <= 2.5 else 'OVER'}")
+    print(f"\ntutorial run {run:.2f} x numpy (target <= 2.8): {'ok' if run <= 2.8 else 'OVER'}")
+    print(f"--help       {help_:.2f} x numpy (target <= 1.5): {'ok' if help_ <= 1.5 else 'OVER'}")
     torch_time = medians.get("the tutorial in PyTorch")
     if torch_time is not None:
         ours = medians["autograd-train seed_linear.yaml --quiet"]

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import CONFIGS, ROOT, make_run
 
 import autogradcli
+from autogradcli.runs.reader import run_dataset
 
 PREDICT = [sys.executable, "-m", "autogradcli.cli.predict"]
 EVAL = [sys.executable, "-m", "autogradcli.cli.eval"]
@@ -69,8 +70,7 @@ def test_evaluating_a_run_on_its_own_data_reproduces_its_summary_exactly(runs, n
 def test_every_run_predicts_the_rows_it_was_trained_on(runs, name, tmp_path):
     folder = runs[name]
     model = autogradcli.load_run(folder)
-    data = np.loadtxt(folder / "data.csv", delimiter=",", skiprows=1, usecols=range(
-        len(model.model.feature_names)), ndmin=2)
+    data = run_dataset(folder).x  # the training rows as the model saw them (standardised)
     raw = data * model.model.info.feature_scale + model.model.info.feature_mean
     rows = [{n: repr(float(v)) for n, v in zip(model.model.feature_names, row)} for row in raw[:5]]
     source = write_csv(tmp_path / "new.csv", rows)

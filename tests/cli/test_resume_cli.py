@@ -62,7 +62,8 @@ def without_timings(folder: Path) -> tuple:
 
 
 def assert_same_run(stopped: Path, never: Path, note: str) -> None:
-    for name in ("history.csv", "model.npz", "checkpoint.npz", "config.yaml", "data.csv"):
+    data = "data.csv" if (never / "data.csv").is_file() else "data_source.json"
+    for name in ("history.csv", "model.npz", "checkpoint.npz", "config.yaml", data):
         assert (stopped / name).read_bytes() == (never / name).read_bytes(), (note, name)
     assert without_timings(stopped) == without_timings(never), note
 

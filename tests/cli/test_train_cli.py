@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 TUTORIAL = ROOT / "configs" / "seed_linear.yaml"
-RUN_FILES = ("history.csv", "epochs.csv", "summary.json", "config.yaml", "data.csv", "model.npz")
+RUN_FILES = ("history.csv", "epochs.csv", "summary.json", "config.yaml", "model.npz")
 COMMAND = [sys.executable, "-m", "autogradcli.cli.train"]  # the installed package, PATH or not
 
 
@@ -50,6 +50,10 @@ def test_every_shipped_config_runs_and_writes_its_folder(config, tmp_path):
     assert done.stdout == "" and done.stderr == ""
     for name in RUN_FILES:
         assert (tmp_path / "run" / name).is_file(), name
+    # the data: a generated one copied, a CSV file recorded (path, size, hash, split)
+    csv_data = "kind: csv" in (tmp_path / "run" / "config.yaml").read_text()
+    data = "data_source.json" if csv_data else "data.csv"
+    assert (tmp_path / "run" / data).is_file(), data
     assert summary(tmp_path / "run")["status"] == "completed"
 
 
