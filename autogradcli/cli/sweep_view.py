@@ -47,14 +47,19 @@ class SweepReporter:
 
     def __call__(self, event: Any) -> None:
         kind = type(event).__name__
+        new_run = False
         if kind == "SweepStart":
             self._started(event)
         elif kind == "RunDone":
             self._run_done(event)
         elif kind == "InFlight":
+            before = set(self._flight)
             self._flight = {name: tuple(rest) for name, *rest in event.runs}
+            new_run = set(self._flight) != before
         if self._live is not None:
-            self._live.update(self._render())
+            # a run starting or ending draws a frame at once (the 4 Hz ticks could miss a short
+            # run altogether); other updates wait for the next tick
+            self._live.update(self._render(), refresh=kind != "InFlight" or new_run)
 
     # ----------------------------------------------------------------------------- events
 
