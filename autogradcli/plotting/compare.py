@@ -17,6 +17,7 @@ from autogradcli.errors import RunFolderError
 from autogradcli.nn.specs import default_mode
 from autogradcli.plotting.figure import loss_title, new_figure, styled
 from autogradcli.plotting.loss import wants_log_scale
+from autogradcli.runs.listing import flatten
 from autogradcli.runs.reader import load_run
 from autogradcli.sweeps.table import SWEEP_CSV, SWEEP_YAML, read_sweep_csv
 
@@ -75,7 +76,7 @@ def run_labels(runs) -> tuple[list[str], str]:
     """(a short label per run, the legend's title): only the config values that differ between
     the runs (at most three, keys shortened to their last part, e.g. `lr=0.1`), else the folder
     name; a run that did not complete says how it ended."""
-    flat = [_flatten(run.config) for run in runs]
+    flat = [flatten(run.config) for run in runs]
     keys = list(dict.fromkeys(k for f in flat for k in f))
     differ = [k for k in keys if not k.startswith(("output.", "name"))
               and len({repr(f.get(k)) for f in flat}) > 1][:3]
@@ -98,16 +99,6 @@ def _short_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def _flatten(mapping, prefix="") -> dict:
-    flat = {}
-    for key, value in (mapping or {}).items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 # ------------------------------------------------------------------------------ sweeps

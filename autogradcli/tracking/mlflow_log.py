@@ -22,6 +22,7 @@ import yaml
 
 from autogradcli.runs.atomic import write_atomic
 from autogradcli.runs.layout import CONFIG, EPOCHS, HISTORY, MODEL, SUMMARY
+from autogradcli.runs.listing import flatten
 
 FIGURES = "figures"
 ARTIFACTS = (CONFIG, SUMMARY, HISTORY, EPOCHS, MODEL)
@@ -211,16 +212,14 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _flat(data: Any, prefix: str = "") -> dict[str, str]:
-    """Nested config mappings as dotted params, each value as the YAML it was written as."""
-    if isinstance(data, dict) and data:
-        out: dict[str, str] = {}
-        for key, value in data.items():
-            out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    text = yaml.safe_dump(data, default_flow_style=True, width=10_000).strip()
-    text = text.removesuffix("\n...").removesuffix("...").strip()
-    return {prefix: text[:_PARAM_TEXT]}
+def _flat(config: Any) -> dict[str, str]:
+    """The config's dotted keys as params, each value as the YAML it was written as."""
+    return {key: _yaml_text(value) for key, value in flatten(config).items()}
+
+
+def _yaml_text(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()[:_PARAM_TEXT]
 
 
 def _record(folder: Path, entry: dict) -> None:
