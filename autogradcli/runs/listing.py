@@ -241,34 +241,40 @@ _PLAIN_OK = re.compile(r"^[A-Za-z_/{}.][\w./{}-]*$")
 def read_config_fast(path: Path) -> dict:
     """config.yaml as a dict: the tool's own layout by a line parser, anything else by PyYAML
     ({} when unreadable)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+    text = _read_text(path)
+    if text is None:
         return {}
     try:
         return _parse_plain(text)
     except ValueError:
-        pass
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(text, Loader=loader)
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return _parse_yaml(text)
 
 
 def read_flat_config(path: Path) -> dict[str, Any]:
     """config.yaml flattened to dotted keys (what the listing compares)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+    text = _read_text(path)
+    if text is None:
         return {}
     try:
         return _parse_plain(text, flat=True)
     except ValueError:
-        return flatten(read_config_fast(path))
+        return flatten(_parse_yaml(text))
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _parse_yaml(text: str) -> dict:
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _parse_plain(text: str, flat: bool = False) -> dict:
