@@ -39,13 +39,11 @@ def test_ctrl_c_at_any_moment_of_start_up_never_shows_our_traceback(tmp_path):
     interpreter's to report, before any line of the package runs."""
     env = {k: v for k, v in os.environ.items() if k != "AUTOGRADCLI_FAULT"}
     ours = 0
-    delay = 0.002
-    for _ in range(120):
+    for attempt in range(80):
         process = subprocess.Popen([*TRAIN, str(CONFIGS / "seed_linear.yaml"), "--check"],
                                    cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)  # the moment of the signal, not a wait for a state
-        delay *= 1.08  # later each time, however slow the machine, until the command finishes
+        time.sleep(attempt * 0.002)  # the moment of the signal, not a wait for a state
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
         if process.returncode == 0:
