@@ -332,7 +332,8 @@ def test_every_field_has_a_description():
             assert field.description, f"{cls.__name__}.{name}"
 
 
-LAYER = ["config/sections.py", "config/yaml_source.py", "config/checks.py", "config/fields.py",
+LAYER = ["config/sections.py", "config/model_sections.py", "config/yaml_source.py",
+         "config/checks.py", "config/fields.py",
          "config/experiment.py", "config/loading.py", "config/export.py", "data/dataset.py",
          "data/csv_source.py", "errors.py"]
 

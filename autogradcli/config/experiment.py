@@ -1,6 +1,7 @@
 """The whole experiment config: its sections, its cross-section checks, where it came from.
 
-Each section's kinds are registered in sections.py (KINDS); their rules of fit in nn/specs.py.
+Each section's kinds are registered in sections.py (KINDS; the model's kinds live in
+model_sections.py); their rules of fit in nn/specs.py.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from autogradcli.config import checks
 from autogradcli.config.fields import Integer
+from autogradcli.config.model_sections import ModelConfig
 from autogradcli.config.sections import (
     KINDS,
     DataConfig,
     LossConfig,
-    ModelConfig,
     MseLoss,
     OptimizerConfig,
     OutputConfig,
