@@ -365,6 +365,20 @@ def test_dask_runs_on_a_csv_file_record_it_and_read_it_back(cluster, tmp_path):
         assert own[2]["accuracy"] == summary["metrics"]["val"]["accuracy"]
 
 
+def test_a_task_sent_to_dask_again_trains_again(cluster):
+    """The cause of a halving sweep on Dask that once ranked by a stale run: a task object whose
+    id() a rung's task reused got the earlier rung's result back from the cluster (same key)."""
+    pool = sweep_workers.DaskPool(cluster.scheduler_address)
+    task = sweep_workers.RunTask("again", _tutorial("training.epochs=1"), None)
+    reached = []
+    with pool:
+        for epochs in (1, 2):  # the same object: the same id(), while the first is still held
+            task.config = _tutorial(f"training.epochs={epochs}")
+            (outcome,) = list(pool.run([task]))
+            reached.append(json.loads(outcome.files["summary.json"])["epochs_completed"])
+    assert reached == [1, 2]
+
+
 def test_an_unreachable_scheduler_is_refused_quickly(tmp_path):
     pytest.importorskip("dask.distributed")
     began = time.perf_counter()
