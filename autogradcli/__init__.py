@@ -53,10 +53,24 @@ def _quiet_stop(kind, value, traceback):  # pragma: no cover - runs as the proce
         os._exit(128 + signum)  # files are closed by their owners on the way up
 
 
+def _resend_stop(unraisable):  # pragma: no cover - runs in a subprocess
+    """A stop signal that hit a __del__ or a weakref callback (importlib's module locks have
+    them) would be printed as "Exception ignored" with a traceback, then lost: send it again so
+    that it stops the script at its next line. From another thread, since a signal sent from
+    here would be handled here again (CPython checks for signals right after any call)."""
+    if isinstance(unraisable.exc_value, _StopSignal):
+        import _thread
+        import os
+
+        return _thread.start_new_thread(os.kill, (os.getpid(), unraisable.exc_value.signum))
+    return sys.__unraisablehook__(unraisable)
+
+
 if _CONSOLE:
     for _signum in _STOPPED:  # SIGTERM (kill, timeout, schedulers), SIGHUP: stop as Ctrl-C does
         signal.signal(_signum, _on_stop_signal)
     sys.excepthook = _quiet_stop
+    sys.unraisablehook = _resend_stop
 
     import atexit
     import os

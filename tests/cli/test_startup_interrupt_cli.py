@@ -88,3 +88,29 @@ def test_a_signal_at_any_moment_of_start_up_ends_in_one_line(signum, attempts, t
         stopped += 1
     # the first signal follows the marker at once, long before the checks are done
     assert stopped >= 1
+
+
+FINALIZER = """
+import sys
+sys.orig_argv[1:3] = ["-m", "autogradcli.cli.train"]  # what the package sees of a console script
+import os, signal
+import autogradcli
+
+class Dropped:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # handled on the next line, inside __del__
+        sum(range(1000))
+
+Dropped()
+for _ in range(10**8):  # the script goes on: the signal must still stop it, and soon
+    pass
+print("not stopped")
+"""
+
+
+def test_a_signal_met_inside_a_finalizer_still_stops_the_script_quietly(tmp_path):
+    """An exception inside __del__ or a weakref callback (importlib's module locks have them)
+    is printed as 'Exception ignored' and dropped: the stop must be neither shown nor lost."""
+    done = subprocess.run([sys.executable, "-c", FINALIZER], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted (Ctrl-C)\n", "")
