@@ -4,6 +4,8 @@ identical sweep.csv across executors, resume, failed and diverged runs, Ctrl-C."
 import csv
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -429,3 +431,23 @@ def test_a_halving_search_gives_one_sweep_csv_with_jobs_and_on_dask(cluster, tmp
     assert "  eta " in lines[1] and "  eta " not in lines[22]
     again = _search(tmp_path / "jobs", "--jobs", "2").stdout
     assert again.count("(kept from an earlier sweep)") == 22
+
+
+def test_ctrl_c_on_a_jobs_sweep_is_one_line_and_leaves_no_worker(tmp_path):
+    """Ctrl-C from a terminal reaches the whole process group: the parent says one line and
+    stops its workers; they die quietly (no traceback of theirs under the parent's message)."""
+    command = [*TRAIN, str(TUTORIAL), "--sweep", "optimizer.lr=0.001,0.002,0.003,0.004",
+               "--set", "training.epochs=5000", "--jobs", "2", "--out", str(tmp_path / "s"),
+               "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("s/.partial-*/history.csv"))) < 2:  # both workers training
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "interrupted (Ctrl-C); files written so far are "
+                                              "kept\n")
+    with pytest.raises(ProcessLookupError):  # nobody left in the group
+        os.killpg(process.pid, 0)

@@ -130,11 +130,17 @@ def run_inline(tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
 
 
 def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
+    # Ctrl-C and a closed terminal reach the whole process group; the parent alone decides how
+    # to stop. The pool stops a worker with SIGTERM: it ends at once, without a word (a forked
+    # worker inherits the console script's handler, which made an idle worker print a
+    # KeyboardInterrupt traceback under the parent's one-line message).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from autogradcli.training import interrupts
 
-    interrupts.ENABLED = False  # SIGTERM from the pool's shutdown ends the worker at once
+    interrupts.ENABLED = False  # the loop leaves SIGTERM alone too
     _die_with_parent()
 
 
