@@ -90,7 +90,10 @@ def run_app(app: typer.Typer, prog_name: str) -> NoReturn:
         code = None
     if _stop_signals:  # whatever the interruption became: typer's silent exit 130, an error
         code = report_stop()
-    _exit(code if isinstance(code, int) else int(code is not None))
+    elif code is not None and not isinstance(code, int):  # sys.exit("text"), as Python shows it
+        print_error(str(code))
+        code = EXIT_FAILED
+    _exit(code or 0)
 
 
 def _run(app: typer.Typer, prog_name: str) -> int:
