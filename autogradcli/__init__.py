@@ -6,30 +6,85 @@ lazily, so that `import autogradcli.engine` alone does not load pydantic and the
 
 from __future__ import annotations
 
+import signal
 import sys
 
+# A console script (autograd-*, or python -m autogradcli.cli.*) owns the stop signals (Ctrl-C,
+# SIGTERM, SIGHUP) from its first line: a signal can land between any two lines of start-up,
+# even inside pydantic-core building a schema, which wraps the KeyboardInterrupt into a
+# SchemaError. So the handler remembers every stop signal, and whatever exception then ends the
+# process, it ends as "interrupted" with 128 + the signal (cli.common.run_app does the same for
+# the command itself). A library user's own handlers and excepthook are left alone.
+_CONSOLE = any(arg.startswith("autogradcli.cli") or arg.rsplit("/", 1)[-1].startswith("autograd-")
+               for arg in getattr(sys, "orig_argv", sys.argv)[1:3])
+_STOPPED = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "terminated (SIGTERM)",
+            signal.SIGHUP: "hung up (SIGHUP)"}
+_stop_signals: list[int] = []  # the stop signals received, first first (cli.common reads it)
 
-def _quiet_interrupt(kind, value, traceback):  # pragma: no cover - runs as the process ends
-    """A Ctrl-C before a console script's own handling is entered: one line, exit 130."""
-    if not issubclass(kind, KeyboardInterrupt):
+
+class _StopSignal(KeyboardInterrupt):
+    """A stop signal arrived. A subclass on purpose: CPython notes an uncaught *exact*
+    KeyboardInterrupt (one escaping any eval(), as pydantic evaluates annotations) and then
+    ends the process by SIGINT whatever exit code the script chose."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_stop_signal(signum, frame):
+    _stop_signals.append(signum)
+    raise _StopSignal(signum)
+
+
+def _quiet_stop(kind, value, traceback):  # pragma: no cover - runs as the process ends
+    """An exception that no command handling caught: after a stop signal (or a plain Ctrl-C),
+    one line and 128 + the signal, whatever the exception became on its way up."""
+    if not (_stop_signals or issubclass(kind, KeyboardInterrupt)):
         return sys.__excepthook__(kind, value, traceback)
     import os
 
+    signum = _stop_signals[0] if _stop_signals else getattr(value, "signum", signal.SIGINT)
     try:
-        sys.stderr.write("interrupted (Ctrl-C)\n")
+        sys.stdout.flush()
+        sys.stderr.write(_STOPPED.get(signum, "stopped") + "\n")
         sys.stderr.flush()
     finally:
-        os._exit(130)  # nothing was written yet: nothing to flush or clean up
+        os._exit(128 + signum)  # files are closed by their owners on the way up
 
 
-# Installed first thing (a signal can land between any two lines), then kept only when a
-# console script is starting (autograd-*, or python -m autogradcli.cli.*): a library user's own
-# excepthook is left in place.
-_previous, sys.excepthook = sys.excepthook, _quiet_interrupt
-if not any(arg.startswith("autogradcli.cli") or arg.rsplit("/", 1)[-1].startswith("autograd-")
-           for arg in getattr(sys, "orig_argv", sys.argv)[1:3]):
-    sys.excepthook = _previous
-del _previous
+def _resend_stop(unraisable):  # pragma: no cover - runs in a subprocess
+    """A stop signal that hit a __del__ or a weakref callback (importlib's module locks have
+    them) would be printed as "Exception ignored" with a traceback, then lost: send it again so
+    that it stops the script at its next line. From another thread, since a signal sent from
+    here would be handled here again (CPython checks for signals right after any call)."""
+    if isinstance(unraisable.exc_value, _StopSignal):
+        import _thread
+        import os
+
+        return _thread.start_new_thread(os.kill, (os.getpid(), unraisable.exc_value.signum))
+    return sys.__unraisablehook__(unraisable)
+
+
+if _CONSOLE:
+    for _signum in _STOPPED:  # SIGTERM (kill, timeout, schedulers), SIGHUP: stop as Ctrl-C does
+        signal.signal(_signum, _on_stop_signal)
+    sys.excepthook = _quiet_stop
+    sys.unraisablehook = _resend_stop
+
+    import atexit
+    import os
+
+    # Registered first, so it runs last: the exit code is final by then, and the interpreter is
+    # about to reset the handlers to the defaults for its last steps, where a stop signal would
+    # kill the process (exit -2) after its work was done.
+    if hasattr(signal, "pthread_sigmask"):
+        atexit.register(signal.pthread_sigmask, signal.SIG_BLOCK, tuple(_STOPPED))
+    # For tests that send signals from outside: AUTOGRADCLI_FAULT=mark:FD writes a line to that
+    # inherited file descriptor once the handler is in place (a signal sent after the test read
+    # it is ours to handle; one sent before may still meet CPython's own start-up).
+    if os.environ.get("AUTOGRADCLI_FAULT", "").startswith("mark:"):
+        os.write(int(os.environ["AUTOGRADCLI_FAULT"][5:]), b"handled\n")
 
 from typing import TYPE_CHECKING  # noqa: E402
 

@@ -4,6 +4,8 @@ identical sweep.csv across executors, resume, failed and diverged runs, Ctrl-C."
 import csv
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -365,6 +367,20 @@ def test_dask_runs_on_a_csv_file_record_it_and_read_it_back(cluster, tmp_path):
         assert own[2]["accuracy"] == summary["metrics"]["val"]["accuracy"]
 
 
+def test_a_task_sent_to_dask_again_trains_again(cluster):
+    """The cause of a halving sweep on Dask that once ranked by a stale run: a task object whose
+    id() a rung's task reused got the earlier rung's result back from the cluster (same key)."""
+    pool = sweep_workers.DaskPool(cluster.scheduler_address)
+    task = sweep_workers.RunTask("again", _tutorial("training.epochs=1"), None)
+    reached = []
+    with pool:
+        for epochs in (1, 2):  # the same object: the same id(), while the first is still held
+            task.config = _tutorial(f"training.epochs={epochs}")
+            (outcome,) = list(pool.run([task]))
+            reached.append(json.loads(outcome.files["summary.json"])["epochs_completed"])
+    assert reached == [1, 2]
+
+
 def test_an_unreachable_scheduler_is_refused_quickly(tmp_path):
     pytest.importorskip("dask.distributed")
     began = time.perf_counter()
@@ -415,3 +431,23 @@ def test_a_halving_search_gives_one_sweep_csv_with_jobs_and_on_dask(cluster, tmp
     assert "  eta " in lines[1] and "  eta " not in lines[22]
     again = _search(tmp_path / "jobs", "--jobs", "2").stdout
     assert again.count("(kept from an earlier sweep)") == 22
+
+
+def test_ctrl_c_on_a_jobs_sweep_is_one_line_and_leaves_no_worker(tmp_path):
+    """Ctrl-C from a terminal reaches the whole process group: the parent says one line and
+    stops its workers; they die quietly (no traceback of theirs under the parent's message)."""
+    command = [*TRAIN, str(TUTORIAL), "--sweep", "optimizer.lr=0.001,0.002,0.003,0.004",
+               "--set", "training.epochs=5000", "--jobs", "2", "--out", str(tmp_path / "s"),
+               "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("s/.partial-*/history.csv"))) < 2:  # both workers training
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "interrupted (Ctrl-C); files written so far are "
+                                              "kept\n")
+    with pytest.raises(ProcessLookupError):  # nobody left in the group
+        os.killpg(process.pid, 0)

@@ -1,7 +1,7 @@
 """The console scripts: thin typer shells over autogradcli.api (one app per script).
 
-A Ctrl-C while a script is still starting up (before run_app handles it) ends quietly with exit
-code 130: autogradcli/__init__ installs that handler first thing when a console script starts.
+A stop signal during a script's start-up (before run_app) ends it with one line and 128 + the
+signal: autogradcli/__init__ installs the handlers first thing when a console script starts.
 """
 
 import os

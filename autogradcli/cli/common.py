@@ -9,31 +9,33 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import os
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from autogradcli import _STOPPED, _stop_signals
 from autogradcli.errors import UserError, did_you_mean
 
 EXIT_FAILED = 1
 EXIT_USER = 2
 
-_SIGNALS = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "terminated (SIGTERM)",
-            signal.SIGHUP: "hung up (SIGHUP)"}
-_received: list[int] = []
+_KEPT = "; files written so far are kept"
+_reported: list[int] = []  # the exit code of the stop already reported (at most one line)
 
 
-def stop_on_signals() -> None:
-    """Handle SIGTERM (batch schedulers, `kill`, `timeout`) and SIGHUP (a closed terminal) as
-    Ctrl-C: the run stops cleanly, its files flushed and marked interrupted, and the process
-    exits with 128 + the signal's number (143, 129; 130 for Ctrl-C)."""
-    def handler(signum, frame):
-        _received.append(signum)
-        raise KeyboardInterrupt
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, handler)
+def report_stop(signum: int | None = None, detail: str = "") -> int:
+    """Say once on stderr that a signal stopped the command; its exit code, 128 + the signal.
+
+    `signum`: the signal an exception carries; else the first one received, else Ctrl-C."""
+    if not _reported:
+        signum = signum or (_stop_signals[0] if _stop_signals else signal.SIGINT)
+        _reported.append(128 + int(signum))
+        with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+            print_error(f"{_STOPPED.get(signum, 'stopped')}{detail}")
+    return _reported[0]
 
 
 def print_error(text: str) -> None:
@@ -48,12 +50,12 @@ def exit_on_user_error():
     try:
         yield
     except UserError as exc:
+        if _stop_signals:  # an interrupted read or check, worded as what it met on the way up
+            raise typer.Exit(report_stop(detail=_KEPT)) from None
         print_error(exc.format(flags=True))
         raise typer.Exit(EXIT_USER) from None
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", None) or (_received[-1] if _received else signal.SIGINT)
-        print_error(f"{_SIGNALS.get(signum, 'stopped')}; files written so far are kept")
-        raise typer.Exit(128 + int(signum)) from None
+        raise typer.Exit(report_stop(getattr(exc, "signum", None), _KEPT)) from None
 
 
 def new_app(help: str) -> typer.Typer:
@@ -74,9 +76,27 @@ VersionOption = Annotated[bool, typer.Option(
     "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")]
 
 
-def run_app(app: typer.Typer, prog_name: str) -> None:
+def run_app(app: typer.Typer, prog_name: str) -> NoReturn:
     """Run a console script so that every mistake, typer's own included (a misspelt flag, a
-    value out of range), reads in the one `error:` / `hint:` format with exit code 2."""
+    value out of range), reads in the one `error:` / `hint:` format with exit code 2, and a
+    stop signal, wherever it lands, ends it with one line and 128 + the signal."""
+    try:
+        code = _run(app, prog_name)
+    except SystemExit as exc:  # the bare command's help, typer's own exits
+        code = exc.code
+    except BaseException:
+        if not _stop_signals:
+            raise
+        code = None
+    if _stop_signals:  # whatever the interruption became: typer's silent exit 130, an error
+        code = report_stop()
+    elif code is not None and not isinstance(code, int):  # sys.exit("text"), as Python shows it
+        print_error(str(code))
+        code = EXIT_FAILED
+    _exit(code or 0)
+
+
+def _run(app: typer.Typer, prog_name: str) -> int:
     try:  # typer carries its own copy of click in recent versions
         from typer._click import exceptions as clicks
     except ImportError:
@@ -86,30 +106,43 @@ def run_app(app: typer.Typer, prog_name: str) -> None:
     if len(sys.argv) == 1:  # bare command: its help, as before
         command.main(prog_name=prog_name, args=["--help"])
     try:
-        code = command.main(prog_name=prog_name, standalone_mode=False)
+        return command.main(prog_name=prog_name, standalone_mode=False) or 0
     except clicks.NoSuchOption as exc:
         choices = sorted(exc.possibilities or ()) or _flags_of(exc.ctx)
         print_error(UserError(f"no such option {exc.option_name}",
                               hint=did_you_mean(exc.option_name, choices, "Options")
                               + f"; see {prog_name} -h").format())
-        sys.exit(EXIT_USER)
+        return EXIT_USER
     except clicks.UsageError as exc:
         message = exc.format_message().replace("Input should be", "it should be")
         print_error(UserError(message[:1].lower() + message[1:],
                               hint=f"see {prog_name} -h").format())
-        sys.exit(EXIT_USER)
-    except (getattr(clicks, "Abort", KeyboardInterrupt), KeyboardInterrupt):
-        print_error(f"{_SIGNALS[signal.SIGINT]}; files written so far are kept")
-        sys.exit(128 + signal.SIGINT)
+        return EXIT_USER
+    except (getattr(clicks, "Abort", KeyboardInterrupt), KeyboardInterrupt) as exc:
+        return report_stop(getattr(exc, "signum", None))
     except OSError as exc:  # the filesystem refused a path the user gave (too long, no access)
         where = exc.filename if isinstance(exc.filename, str) else None
         if where and len(where) > 80:
             where = where[:38] + "..." + where[-38:]
         print_error(UserError(exc.strerror or str(exc), where=where,
                               hint=_OS_HINTS.get(exc.errno, "check the path")).format())
-        sys.exit(EXIT_USER)
+        return EXIT_USER
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with the command's outcome, now final: a stop signal from here on ends the process
+    at once with that code (an atexit callback or a thread being joined would otherwise show a
+    KeyboardInterrupt traceback; autogradcli/__init__ blocks them for the very last steps)."""
+    def exit_now(signum, frame):
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+    for signum in _STOPPED:
+        signal.signal(signum, exit_now)
     gc.freeze()  # the interpreter's final collection then skips every object: a faster exit
-    sys.exit(code or 0)
+    sys.exit(code)
 
 
 def _plain_metavars(command):

@@ -24,7 +24,6 @@ from autogradcli.cli.common import (
     exit_on_user_error,
     print_error,
     run_app,
-    stop_on_signals,
 )
 from autogradcli.cli.progress import (
     TrainReporter,
@@ -301,7 +300,6 @@ def _with_fault(progress):
 
 def main() -> None:
     """Console-script entry point."""
-    stop_on_signals()
     run_app(app, "autograd-train")
 
 

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -129,11 +130,17 @@ def run_inline(tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
 
 
 def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides how to stop.
+    # Ctrl-C and a closed terminal reach the whole process group; the parent alone decides how
+    # to stop. The pool stops a worker with SIGTERM: it ends at once, without a word (a forked
+    # worker inherits the console script's handler, which made an idle worker print a
+    # KeyboardInterrupt traceback under the parent's one-line message).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from autogradcli.training import interrupts
 
-    interrupts.ENABLED = False  # SIGTERM from the pool's shutdown ends the worker at once
+    interrupts.ENABLED = False  # the loop leaves SIGTERM alone too
     _die_with_parent()
 
 
@@ -258,9 +265,12 @@ class DaskPool:
 
     def run(self, tasks: list[RunTask], progress=None) -> Iterator[RunOutcome]:
         """Runs on the cluster report only when they finish (progress is not sent back)."""
-        # pure=False: a rerun must train again, not reuse a cached result.
+        # pure=False: a rerun must train again, not reuse a cached result. Dask returns the
+        # result it holds for a key it knows, so every submission needs a key never used before:
+        # `id(task)` was reused by the next halving rung's task of the same trial while the old
+        # futures were still held, and the rung silently got the previous rung's run back.
         self._futures = self._client.map(run_task, tasks, pure=False,
-                                         key=[f"autogradcli-{t.name}-{id(t)}" for t in tasks])
+                                         key=[_task_key(t) for t in tasks])
         by_key = {future.key: task for future, task in zip(self._futures, tasks)}
         finished: queue.Queue = queue.Queue()
         for future in self._futures:
@@ -283,6 +293,7 @@ class DaskPool:
                 for key in pending:
                     yield RunOutcome(by_key[key].name, "failed", message, 0.0)
                 return
+        self._futures = []  # all came back: the cluster may forget them (and their files)
 
     def _no_workers_since(self, since: float | None) -> float | None:
         """When the cluster was last seen without workers began (None while it has some)."""
@@ -301,6 +312,13 @@ class DaskPool:
         finally:
             self._client.close()
         return False
+
+
+def _task_key(task: RunTask) -> str:
+    """A Dask key unique to this submission, readable on the dashboard: the run's name, the
+    epochs it trains to (halving's rung) and a random part."""
+    rung = f"-e{task.epochs}" if task.epochs is not None else ""
+    return f"autogradcli-{task.name}{rung}-{uuid.uuid4().hex}"
 
 
 _SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
