@@ -63,6 +63,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"input {i} of grad() was not used to compute the outputs. Pass "
                 "allow_unused=True to get None for it instead."
             )
+        if g.__class__ is np.ndarray and not g.flags.writeable:
+            g = g.copy()  # a read-only view (a loss's spread gradient): a result of its own
         results.append(g if g is None or isinstance(g, Tensor) else _make(g))
     return tuple(results)
 
