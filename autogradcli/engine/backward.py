@@ -10,7 +10,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .function import Op
-from .tensor import Tensor, _make
+from .tensor import Tensor, _bump, _make
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
@@ -230,4 +230,4 @@ def _accumulate(t, g, create_graph):
         if not t.grad.data.flags.writeable:
             t.grad.data = t.grad.data.copy()
         np.add(t.grad.data, _data(g), out=t.grad.data, casting="unsafe")
-        t.grad._version[0] += 1
+        _bump(t.grad)

@@ -37,6 +37,15 @@ def _make(data, requires_grad=False):
     return t
 
 
+def _bump(t):
+    """Count one in-place write into t (its counter made now if it has none yet)."""
+    c = t._vc
+    if c is None:
+        t._vc = [1]
+    else:
+        c[0] += 1
+
+
 def _const(value):
     """A non-differentiable operand. Python numbers stay Python numbers, so that numpy treats them
     as weakly typed (float32 * 2.0 stays float32, as in torch)."""
@@ -318,7 +327,7 @@ class Tensor:
         """The array to write into in place, with the version counter bumped for the write."""
         if not self.data.flags.writeable:
             self.data = self.data.copy()  # e.g. a gradient that is a broadcast view
-        self._version[0] += 1
+        _bump(self)
         return self.data
 
     def __setitem__(self, index, value):
@@ -335,7 +344,7 @@ class Tensor:
         if len(steps) == 2:  # ints first, as a view (basic indexing), then the arrays
             target = target[steps[0]]
         target[steps[-1]] = value
-        self._version[0] += 1
+        _bump(self)
 
     # ------------------------------------------------------------------ never recorded
     # Comparisons make bool tensors, argmax/argmin int64 ones: no gradient flows through them.
