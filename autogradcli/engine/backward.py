@@ -10,7 +10,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .function import Op
-from .tensor import Tensor, _make
+from .tensor import Tensor, _bump, _make
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
@@ -63,6 +63,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"input {i} of grad() was not used to compute the outputs. Pass "
                 "allow_unused=True to get None for it instead."
             )
+        if g.__class__ is np.ndarray and not g.flags.writeable:
+            g = g.copy()  # a read-only view (a loss's spread gradient): a result of its own
         results.append(g if g is None or isinstance(g, Tensor) else _make(g))
     return tuple(results)
 
@@ -123,9 +125,8 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
                 _retain(node.retained(), g, create_graph)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
-            inputs = node.inputs if create_graph else [t.data for t in node.inputs]
-            grads = node.backward(g, *inputs)
-            for parent, gi, x in zip(node.parents, grads, inputs):
+            inputs, parents, grads = _run_row(node, g, create_graph)
+            for parent, gi, x in zip(parents, grads, inputs):
                 if parent is None or gi is None:
                     continue
                 if gi.shape != x.shape or gi.dtype != x.dtype:
@@ -144,13 +145,32 @@ def _walk(roots, seeds, retain_graph, create_graph, capture):
         _gm._set(prev)
 
 
+def _run_row(node, g, create_graph):
+    """The node's backward on its saved inputs (arrays, or Tensors under create_graph), read
+    from its slots (function.py): the inputs, the parents and the gradients, as tuples."""
+    n = node.arity
+    if n == 1:
+        a = node.x0
+        if not create_graph:
+            a = a.data
+        return (a,), (node.p0,), node.backward(g, a)
+    if n == 2:
+        a, b = node.x0, node.x1
+        if not create_graph:
+            a, b = a.data, b.data
+        return (a, b), (node.p0, node.p1), node.backward(g, a, b)
+    inputs = node.x0 if create_graph else tuple([t.data for t in node.x0])
+    return inputs, node.p0, node.backward(g, *inputs)
+
+
 def _count_dependencies(starts):
     """For each node reachable from starts, how many reachable nodes feed it a gradient."""
     deps = {}
     stack = list(starts)
     while stack:
         node = stack.pop()
-        for parent in node.parents:
+        n = node.arity
+        for parent in (node.p0, node.p1) if n <= 2 else node.p0:
             if parent is None or parent.__class__ is Tensor:
                 continue
             if parent in deps:
@@ -210,4 +230,4 @@ def _accumulate(t, g, create_graph):
         if not t.grad.data.flags.writeable:
             t.grad.data = t.grad.data.copy()
         np.add(t.grad.data, _data(g), out=t.grad.data, casting="unsafe")
-        t.grad._version[0] += 1
+        _bump(t.grad)

@@ -2,6 +2,11 @@
 
 An Op runs its forward on numpy arrays, and, when grad mode is on and an input requires grad,
 records itself as the output's grad_fn with the inputs it saved for its backward.
+
+A deep graph keeps every node alive until its output goes away, and Python's garbage collector
+walks all of them on each full pass: so a node is one object. Its one or two inputs, their
+parents and the versions it saw sit in slots (no tuple, list or dict per node); `inputs` and
+`parents` build their tuples on demand. Three or more inputs (cat, einsum) keep tuples.
 """
 
 import numpy as np
@@ -16,14 +21,24 @@ class Op:
 
     Subclasses define forward(*arrays) -> array and backward(g, *inputs) -> one gradient (or None)
     per input; backward receives arrays, or Tensors under create_graph (see ops/base.py).
+    Subclasses may keep their params and forward's by-products as plain attributes (a subclass
+    without __slots__ has a __dict__; in CPython it is not a separate object for the collector).
     """
+
+    # arity: how many inputs;
+    # x0, x1: the saved input Tensors (arity 1 or 2), or x0 the tuple of them (3 or more); x0
+    #   is None once released;
+    # p0, p1: per input, where its gradient goes: the node that made it, the leaf itself, or
+    #   None (no grad); p0 a tuple for 3 or more inputs. Fixed when recorded, as torch's edges
+    #   (an in-place op later rebases the input's grad_fn, not this node's edge);
+    # v0, v1: the inputs' versions when recorded (saves_inputs), v0 a tuple for 3 or more;
+    # retained: weakref to the output Tensor when it called retain_grad();
+    # out_data, out_counter: the forward result and its version counter (saves_output).
+    __slots__ = ("__weakref__", "arity", "out_counter", "out_data", "p0", "p1", "retained", "v0",
+                 "v1", "x0", "x1")
 
     saves_inputs = True  # backward reads its inputs' values, so in-place changes to them are errors
     saves_output = False  # backward reads the forward result (exp, tanh, sigmoid, softmax...)
-
-    inputs = None  # the saved Tensors, released after backward unless retain_graph
-    parents = ()  # per input: the Op that made it, the leaf Tensor itself, or None (no grad)
-    retained = None  # weakref to the output Tensor when it called retain_grad()
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -45,29 +60,64 @@ class Op:
         return out
 
     def _record(self, inputs, out):
-        self.inputs = inputs
-        # Per input, where its gradient goes: the node that made it, the leaf itself, or nowhere.
-        # Tuples, not lists: a deep graph holds one per node, and the collector walks them all;
-        # one and two inputs (nearly every node) without a temporary list.
-        if len(inputs) == 2:
+        n = len(inputs)
+        self.arity = n
+        self.retained = None
+        if n == 2:
             a, b = inputs
-            self.parents = (_parent(a), _parent(b))
+            self.x0, self.x1 = a, b
+            fn = a.grad_fn
+            self.p0 = fn if fn is not None else (a if a._requires_grad else None)
+            fn = b.grad_fn
+            self.p1 = fn if fn is not None else (b if b._requires_grad else None)
             if self.saves_inputs:
-                self.versions = (a._version[0], b._version[0])
-        elif len(inputs) == 1:
+                c = a._vc  # None: never written in place, version 0 (tensor.py)
+                self.v0 = 0 if c is None else c[0]
+                c = b._vc
+                self.v1 = 0 if c is None else c[0]
+        elif n == 1:
             a = inputs[0]
-            self.parents = (_parent(a),)
+            self.x0 = a
+            self.x1 = self.p1 = None
+            fn = a.grad_fn
+            self.p0 = fn if fn is not None else (a if a._requires_grad else None)
             if self.saves_inputs:
-                self.versions = (a._version[0],)
+                c = a._vc
+                self.v0 = 0 if c is None else c[0]
         else:
-            self.parents = tuple([_parent(t) for t in inputs])
+            self.x0 = inputs
+            self.x1 = self.p1 = None
+            self.p0 = tuple([_parent(t) for t in inputs])
             if self.saves_inputs:
-                self.versions = tuple([t._version[0] for t in inputs])
+                self.v0 = tuple([t._version_count for t in inputs])
         if self.saves_output:
             self.out_data = out.data
-            self.out_version = (out._version, out._version[0])
+            # The output is new (version 0); it gets its counter now, for this node to watch.
+            self.out_counter = out._version
         out._requires_grad = True
         out.grad_fn = self
+
+    @property
+    def inputs(self):
+        """The saved input Tensors, as a tuple; None once released (after backward)."""
+        n = self.arity
+        if self.x0 is None:
+            return None
+        if n == 1:
+            return (self.x0,)
+        if n == 2:
+            return (self.x0, self.x1)
+        return self.x0
+
+    @property
+    def parents(self):
+        """Per input: the Op that made it, the leaf Tensor itself, or None (no grad)."""
+        n = self.arity
+        if n == 1:
+            return (self.p0,)
+        if n == 2:
+            return (self.p0, self.p1)
+        return self.p0
 
     @classmethod
     def name(cls) -> str:
@@ -91,25 +141,33 @@ class Op:
 
     def check_saved(self):
         """Refuse to differentiate through values changed in place since the forward pass."""
-        if self.inputs is None:
+        x0 = self.x0
+        if x0 is None:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time ({self.name()} has already "
                 "freed its saved values). Saved values are freed by backward() and grad(); pass "
                 "retain_graph=True to the first call if you need to backward through the graph "
                 "again, or recompute the forward pass."
             )
-        if self.saves_inputs and _versions(self.inputs) != self.versions:
-            for i, (t, seen) in enumerate(zip(self.inputs, self.versions)):
-                if t._version[0] != seen:
-                    _raise_modified(self, f"input {i}", t, seen)
-        if self.saves_output:
-            counter, seen = self.out_version
-            if counter[0] != seen:
-                _raise_modified(self, "output", np.shape(self.out_data), seen, counter[0])
+        if self.saves_inputs:
+            n = self.arity
+            if n > 2:
+                for i, (t, seen) in enumerate(zip(x0, self.v0)):
+                    if t._version_count != seen:
+                        _raise_modified(self, f"input {i}", t, seen)
+            else:
+                c = x0._vc  # None: never written in place since (versions only grow)
+                if c is not None and c[0] != self.v0:
+                    _raise_modified(self, "input 0", x0, self.v0)
+                c = self.x1._vc if n == 2 else None
+                if c is not None and c[0] != self.v1:
+                    _raise_modified(self, "input 1", self.x1, self.v1)
+        if self.saves_output and self.out_counter[0] != 0:
+            _raise_modified(self, "output", np.shape(self.out_data), 0, self.out_counter[0])
 
     def release(self):
         """Free the saved values; the graph stays, so a second walk can explain why it fails."""
-        self.inputs = None
+        self.x0 = self.x1 = None
         if self.saves_output:
             self.out_data = None
 
@@ -120,14 +178,6 @@ def _parent(t):
     if fn is not None:
         return fn
     return t if t._requires_grad else None
-
-
-def _versions(inputs):
-    if len(inputs) == 2:
-        return (inputs[0]._version[0], inputs[1]._version[0])
-    if len(inputs) == 1:
-        return (inputs[0]._version[0],)
-    return tuple([t._version[0] for t in inputs])
 
 
 def _raise_broadcast(inputs, error):

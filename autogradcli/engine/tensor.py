@@ -1,5 +1,9 @@
 """Tensor: a numpy array with the autograd fields (grad, requires_grad, grad_fn, version counter).
 
+The version counter is made on first use: a tensor never written in place, detached or watched
+by a node that saved it as its output (nearly every tensor of a graph) holds None, read as
+version 0, instead of a list per tensor for the garbage collector to walk.
+
 The engine's bottom layer: imports numpy and grad_mode only, so every other module can build
 Tensors with `_make` without a cycle. The methods that record graph nodes (operators, math,
 reductions, shapes, in place, backward) need the ops package, so methods.py attaches them.
@@ -28,12 +32,18 @@ def _make(data, requires_grad=False):
     t.grad = None
     t._requires_grad = requires_grad
     t.grad_fn = None
-    t._version = [0]
+    t._vc = None
     t._retains_grad = False
     return t
 
 
-_CONST_VERSION = [0]  # never bumped: nothing writes into an operand wrapped here
+def _bump(t):
+    """Count one in-place write into t (its counter made now if it has none yet)."""
+    c = t._vc
+    if c is None:
+        t._vc = [1]
+    else:
+        c[0] += 1
 
 
 def _const(value):
@@ -44,7 +54,7 @@ def _const(value):
     t.grad = None
     t._requires_grad = False
     t.grad_fn = None
-    t._version = _CONST_VERSION  # one shared counter: a deep graph holds one operand per node
+    t._vc = None
     t._retains_grad = False
     return t
 
@@ -133,7 +143,7 @@ class Tensor:
         "__weakref__",
         "_requires_grad",
         "_retains_grad",
-        "_version",
+        "_vc",
         "data",
         "grad",
         "grad_fn",
@@ -146,7 +156,7 @@ class Tensor:
         self.grad = None
         self._requires_grad = False
         self.grad_fn = None
-        self._version = [0]
+        self._vc = None
         self._retains_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -190,13 +200,27 @@ class Tensor:
         return self._retains_grad
 
     @property
+    def _version(self):
+        """The version counter, a one-element list shared with detached aliases; made on first
+        use (in-place writes bump it: `t._version[0] += 1`)."""
+        c = self._vc
+        if c is None:
+            c = self._vc = [0]
+        return c
+
+    @_version.setter
+    def _version(self, counter):
+        self._vc = counter
+
+    @property
     def _version_count(self) -> int:
-        return self._version[0]
+        c = self._vc
+        return 0 if c is None else c[0]
 
     def detach(self):
         """The same data, cut from the graph (shares data and version counter, as in torch)."""
         t = _make(self.data)
-        t._version = self._version
+        t._vc = self._version
         return t
 
     def detach_(self):
@@ -303,7 +327,7 @@ class Tensor:
         """The array to write into in place, with the version counter bumped for the write."""
         if not self.data.flags.writeable:
             self.data = self.data.copy()  # e.g. a gradient that is a broadcast view
-        self._version[0] += 1
+        _bump(self)
         return self.data
 
     def __setitem__(self, index, value):
@@ -320,7 +344,7 @@ class Tensor:
         if len(steps) == 2:  # ints first, as a view (basic indexing), then the arrays
             target = target[steps[0]]
         target[steps[-1]] = value
-        self._version[0] += 1
+        _bump(self)
 
     # ------------------------------------------------------------------ never recorded
     # Comparisons make bool tensors, argmax/argmin int64 ones: no gradient flows through them.

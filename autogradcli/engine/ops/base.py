@@ -18,6 +18,15 @@ def _data(v):
     return v.data if isinstance(v, Tensor) else v
 
 
+def _dense(g):
+    """g as a C-contiguous array when it is a spread view (strides 0: reductions.py's _spread),
+    for rows that hand a gradient to BLAS or einsum, which may sum a strided operand in another
+    order than its copy. Anything else (Tensors under create_graph included) as it is."""
+    if g.__class__ is np.ndarray and 0 in g.strides and not g.flags.c_contiguous:
+        return np.ascontiguousarray(g)
+    return g
+
+
 def _via(cls, x, **params):
     """Apply a row to a Tensor (recorded when grad mode is on) or straight to an array."""
     if isinstance(x, Tensor):

@@ -41,7 +41,7 @@ class Sub(Op):
         return z
 
     def backward(self, g, x, y):
-        return g, (-g if self.parents[1] is not None else None)
+        return g, (-g if self.p1 is not None else None)
 
 
 class Mul(Op):
@@ -54,7 +54,7 @@ class Mul(Op):
         return z
 
     def backward(self, g, x, y):
-        px, py = self.parents
+        px, py = self.p0, self.p1
         return (g * y if px is not None else None), (g * x if py is not None else None)
 
 
@@ -68,7 +68,7 @@ class Div(Op):
         return z
 
     def backward(self, g, x, y):
-        px, py = self.parents
+        px, py = self.p0, self.p1
         gx = g / y if px is not None else None
         gy = -g * x / (y * y) if py is not None else None
         return gx, gy
@@ -88,7 +88,7 @@ class PowTensor(Op):
         return z
 
     def backward(self, g, x, y):
-        px, py = self.parents
+        px, py = self.p0, self.p1
         gx = gy = None
         xd, yd = _data(x), _data(y)
         if px is not None:
@@ -154,7 +154,7 @@ class MatMul(Op):
         return x @ y
 
     def backward(self, g, x, y):
-        px, py = self.parents
+        px, py = self.p0, self.p1
         gx = g @ y.mT if px is not None else None
         gy = x.mT @ g if py is not None else None
         return gx, gy

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor, _operand
+from .base import _dense
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Conv(Op):
 
     def backward(self, g, x, w):
         px, pw = self.parents
+        g = _dense(g)
         gx = _apply(ConvInput, g, w, self.geo) if px is not None else None
         gw = None
         if pw is not None and isinstance(g, Tensor):
@@ -180,6 +182,7 @@ class ConvInput(Op):
 
     def backward(self, h, g, w):
         pg, pw = self.parents
+        h = _dense(h)
         dg = _apply(Conv, h, w, self.geo) if pg is not None else None
         dw = _apply(ConvWeight, h, g, self.geo) if pw is not None else None
         return dg, dw
@@ -199,6 +202,7 @@ class ConvWeight(Op):
 
     def backward(self, k, x, g):
         px, pg = self.parents
+        k = _dense(k)
         dx = _apply(ConvInput, g, k, self.geo) if px is not None else None
         dg = _apply(Conv, x, k, self.geo) if pg is not None else None
         return dx, dg

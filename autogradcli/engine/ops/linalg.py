@@ -11,7 +11,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor, _operand
-from .base import _data
+from .base import _data, _dense
 from .binary import MatMul
 from .composites import cat, matmul
 from .indexing import _dim
@@ -55,6 +55,7 @@ class Einsum(Op):
         return np.einsum(self.equation, *xs, optimize=len(xs) > 1)
 
     def backward(self, g, *xs):
+        g = _dense(g)
         return tuple(
             self._grad(i, g, xs) if p is not None else None for i, p in enumerate(self.parents)
         )

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..function import Op
+from ..tensor import Tensor
 from .base import _via
 from .shape import Expand
 from .unary import _exp
@@ -10,6 +11,28 @@ from .unary import _exp
 
 def _sum(x, dim, keepdim):
     return _via(Sum, x, dim=dim, keepdim=keepdim)
+
+
+def _spread(g, shape):
+    """dz/dx of a sum or a mean: g (the summed dims kept, of size 1) spread back over shape.
+
+    Under create_graph a recorded Expand. On arrays, for a reduction of every element (a loss)
+    to a shape with at most one dim longer than 1 ((n,), (n, 1): a full batch's predictions), a
+    read-only view of the one number, strides 0: not n copies. There, bit for bit, it changes
+    nothing: any sum of it matches the sum of its copy, elementwise arithmetic is exact, every
+    memory order is the same one (numpy lays out a result after its operands, and BLAS rounds by
+    layout), and rows that hand a gradient to BLAS or einsum densify it (base._dense). Nothing
+    writes into it: rows and the walker compute new arrays, .grad and grad() take copies
+    (backward.py). Other shapes get the copy, as Expand makes it.
+    """
+    if isinstance(g, Tensor):
+        return Expand.apply(g, shape=shape)
+    if g.ndim or len(shape) - shape.count(1) > 1:
+        return Expand(shape).forward(g)
+    view = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+    if g.__class__ is np.ndarray:  # a numpy scalar's buffer is read-only already
+        view.flags.writeable = False
+    return view
 
 
 class Sum(Op):
@@ -28,7 +51,7 @@ class Sum(Op):
     def backward(self, g, x):
         if self.dim is not None and not self.keepdim:
             g = g.reshape(tuple(1 if i in self.dim else n for i, n in enumerate(self.shape)))
-        return (_via(Expand, g, shape=self.shape),)
+        return (_spread(g, self.shape),)
 
 
 class Mean(Op):
@@ -50,7 +73,7 @@ class Mean(Op):
         g = g / self.count
         if self.dim is not None and not self.keepdim:
             g = g.reshape(tuple(1 if i in self.dim else n for i, n in enumerate(self.shape)))
-        return (_via(Expand, g, shape=self.shape),)
+        return (_spread(g, self.shape),)
 
 
 class MeanDim(Mean):
