@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from . import grad_mode as _gm
+from .codegen import Stale
 from .tensor import Tensor, _make
 from .trace import Tracer
 
@@ -56,7 +57,10 @@ class Compiled:
             return self.fn(*args, **kwargs)
         program = self.programs.get(key)
         if program is not None:
-            return program.replay(args, kwargs)
+            try:
+                return program(args, kwargs)
+            except Stale:  # a parameter changed shape, dtype or requires_grad since the trace
+                del self.programs[key]
         if len(self.programs) >= CACHE_SIZE:
             return self.fn(*args, **kwargs)
         return self._trace(key, args, kwargs)
@@ -74,7 +78,7 @@ class Compiled:
         if tr.reason is not None:
             self.fallback_reason = tr.reason
         else:
-            self.programs[key] = Program(tr, shape)
+            self.programs[key] = _program(tr, shape)
         return out
 
 
@@ -131,47 +135,30 @@ def _output_shape(tr, out):
     return None
 
 
-class Program:
-    """A recorded call as a flat list of steps over preallocated slot lists."""
+def _program(tr, shape):
+    """The replay function of a finished trace, returning fn's result rebuilt from its values:
+    a Tensor passed in or read from outside is returned itself, any other value as a new
+    Tensor (a constant one as a copy, so that changing it cannot change later replays)."""
+    refs = []
 
-    def __init__(self, tr, shape):
-        n = len(tr.keep)
-        self.arrays = [None] * n
-        self.tensors = [None] * n
-        for k, value in tr.consts.items():
-            self.arrays[k] = value
-        self.inputs = tuple(tr.inputs)
-        self.externals = tuple(tr.externals)
-        self.steps = tuple(tr.steps)
-        self.shape = shape
-        self.leaves = {k for k, _ in tr.inputs} | {k for k, _ in tr.externals}
-
-    def replay(self, args, kwargs):
-        s, ts = self.arrays, self.tensors
-        for k, key in self.inputs:
-            t = args[key] if key.__class__ is int else kwargs[key]
-            ts[k] = t
-            s[k] = t.data
-        for k, t in self.externals:
-            ts[k] = t
-            s[k] = t.data
-        prev = _gm._enabled
-        _gm._enabled = False  # rows' backward read saved outputs, as in the walk
-        try:
-            for step in self.steps:
-                step(s, ts)
-        finally:
-            _gm._enabled = prev
-        out = self._result(self.shape)
-        for k, _ in self.inputs:  # do not keep the caller's tensors alive
-            ts[k] = None
-        return out
-
-    def _result(self, shape):
+    def text(shape):
         if shape is None:
-            return None
+            return "None"
         if shape.__class__ is int:
-            t = self.tensors[shape]
-            return t if shape in self.leaves else _make(self.arrays[shape])
+            if shape in tr.leaves:
+                return tr.tensors[shape]
+            refs.append(tr.vals[shape])
+            i = len(refs) - 1
+            make = tr.src.bind(_make, "f")
+            if tr.vals[shape].const:
+                return f"{make}({tr.src.bind(np.array, 'f')}({{{i}}}, copy=True))"
+            return f"{make}({{{i}}})"
         kind, parts = shape
-        return kind(self._result(p) for p in parts)
+        items = "".join(text(p) + ", " for p in parts)
+        if kind is tuple:
+            return f"({items})"
+        if kind is list:
+            return f"[{items}]"
+        return f"{tr.src.bind(kind, 'f')}(({items}))"
+
+    return tr.program(text(shape), refs)
