@@ -5,7 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import autogradcli.engine as ag
 from autogradcli import api
+from autogradcli.nn.losses import cross_entropy
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 ARCHIVES = ("model.npz", "checkpoint.npz")
@@ -37,3 +39,48 @@ def test_compile_defaults_to_auto_and_false_turns_it_off():
     config = api.load_config(CONFIGS[0])
     assert config.training.compile == "auto"
     assert api.load_config(CONFIGS[0], ["training.compile=false"]).training.compile is False
+
+
+# ---------------------------------------------------------------------- labels, pooling
+def _classifier_step(compiled):
+    rng = np.random.default_rng(1)
+    w = ag.tensor(rng.normal(size=(4, 3)), requires_grad=True)
+
+    def step(xb, yb):
+        loss = cross_entropy(xb @ w, yb)
+        loss.backward()
+        with ag.no_grad():
+            w.sub_(0.1 * w.grad)
+        w.grad = None
+        return loss
+
+    return (ag.compile(step) if compiled else step), w
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_a_classification_step_replays_with_each_batch_s_own_labels(dtype):
+    step_c, w_c = _classifier_step(True)
+    step_e, w_e = _classifier_step(False)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        xb = ag.tensor(rng.normal(size=(6, 4)))
+        yb = ag.tensor(rng.integers(0, 3, size=6).astype(dtype))
+        assert step_c(xb, yb).data.tobytes() == step_e(xb, yb).data.tobytes()
+        assert w_c.data.tobytes() == w_e.data.tobytes()
+    assert step_c.fallback_reason is None and len(step_c.programs) == 1
+
+
+@pytest.mark.parametrize(("labels", "message"), [
+    ([0.0, 1.0, 3.0, 0.0, 1.0, 2.0], "must lie in 0..2"),
+    ([0.0, 1.5, 2.0, 0.0, 1.0, 2.0], "fractions"),
+])
+def test_labels_a_replay_cannot_take_run_eagerly_and_fail_as_eager_does(labels, message):
+    step, w = _classifier_step(True)
+    xb = ag.tensor(np.ones((6, 4)))
+    step(xb, ag.tensor(np.array([0.0, 1.0, 2.0, 0.0, 1.0, 2.0])))  # traces
+    before = w.data.copy()
+    with pytest.raises(ValueError, match=message):
+        step(xb, ag.tensor(np.array(labels)))
+    assert np.array_equal(w.data, before)  # refused before anything changed
+    step(xb, ag.tensor(np.array([2.0, 1.0, 0.0, 0.0, 1.0, 2.0])))  # and replays again after
+    assert step.fallback_reason is None and len(step.programs) == 1

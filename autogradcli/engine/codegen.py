@@ -23,6 +23,11 @@ class Stale(Exception):
     """A tensor read from outside the call changed shape, dtype or requires_grad: trace again."""
 
 
+class Eager(Exception):
+    """This call's data would take another path than the trace's (labels out of range...): run
+    the function eagerly this once. Raised before the replay changes anything."""
+
+
 class Operand:
     """A value of the program: a constant (`const`, its value fixed) or a local named `src`.
 
@@ -69,6 +74,7 @@ class Source:
         self._keep = []  # bound objects, so that their ids stay unique
         self.count = 0
         self.calls_rows = False  # a row runs as a call: grad mode off around the replay
+        self.effects = False  # a statement changed state outside the replay (.grad, in place)
 
     # ------------------------------------------------------------------ names
     def bind(self, obj, prefix="k"):

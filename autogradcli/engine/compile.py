@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from . import grad_mode as _gm
-from .codegen import Stale
+from .codegen import Eager, Stale
 from .tensor import Tensor, _make
 from .trace import Tracer
 
@@ -61,6 +61,8 @@ class Compiled:
                 return program(args, kwargs)
             except Stale:  # a parameter changed shape, dtype or requires_grad since the trace
                 del self.programs[key]
+            except Eager:  # data the trace's path does not cover (labels out of range...)
+                return self.fn(*args, **kwargs)
         if len(self.programs) >= CACHE_SIZE:
             return self.fn(*args, **kwargs)
         return self._trace(key, args, kwargs)

@@ -23,7 +23,7 @@ from . import creation as _creation
 from . import grad_mode as _gm
 from . import tensor as _tensor
 from . import trace_rows
-from .codegen import Operand, Source, Stale
+from .codegen import Eager, Operand, Source, Stale
 from .function import Op
 from .tensor import Tensor, _make, _to_dtype
 from .trace_walk import Walk
@@ -56,6 +56,7 @@ class Tracer:
         self.leaves = set()  # slots of the call's Tensor arguments and of externals
         self.out_of = {}  # node -> slot of its forward result (for backward replay forms)
         self.generic = set()  # nodes whose backward runs as a call (they need their out_data)
+        self.derived = {}  # id(array) -> (array, Operand): arrays computed from traced data
         self.reason = None
         self.delivering = False  # the walk is writing a .grad (its own statement replays that)
         self._saved = []
@@ -181,20 +182,87 @@ _walk = _bw._walk
 def _traced_apply(cls, *inputs, **params):
     out = _apply(cls, *inputs, **params)
     tr = Tracer.active
-    if any(_holds_array(v) for v in params.values()):
-        tr.give_up(f"{cls.__name__} takes an index or mask array computed outside the rows "
-                   "(e.g. from labels or argmax), which a replay would repeat")
+    fresh = _params(tr, cls, params) if any(_holds_array(v) for v in params.values()) else {}
     ins = [tr.val(t) for t in inputs]
     o = tr._new(out)
     op = out.grad_fn if out.grad_fn is not None and out.grad_fn.__class__ is cls else None
-    if op is None and all(v.const for v in ins):
+    if op is None and not fresh and all(v.const for v in ins):
         tr.vals[o] = tr.src.const(out.data)  # depends on constants only: computed once, here
         return out
     row = op if op is not None else (cls(**params) if params else cls())
+    for name, value in (fresh or {}).items():  # the index arrays of this replay's data
+        if getattr(row, name, None) is not params[name]:
+            tr.give_up(f"{cls.__name__} keeps its {name} under another name")
+        tr.src.emit(f"{tr.src.bind(row, 'r')}.{name} = {{0}}", (value,))
     tr.vals[o] = _forward(tr, row, ins, out.data, op is not None and row.saves_output)
     if op is not None:
         tr.out_of[op] = o
     return out
+
+
+def _params(tr, cls, params):
+    """The params holding arrays, as Operands rebuilt at every replay: arrays derived from
+    traced data (see derived()) are recomputed, positions 0..n-1 are constants. Anything else
+    (an index or mask the trace cannot see the origin of) makes the trace give up."""
+    fresh = {}
+    for name, value in params.items():
+        if _holds_array(value):
+            operand = _param(tr, value)
+            if operand is None:
+                tr.give_up(f"{cls.__name__} takes an index or mask array computed outside the "
+                           "rows (e.g. from labels or argmax), which a replay would repeat")
+                return {}
+            fresh[name] = operand
+    return fresh
+
+
+def _param(tr, value):
+    if isinstance(value, np.ndarray):
+        entry = tr.derived.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        if value.ndim == 0 or _positions(value):
+            return tr.src.const(value)
+        return None
+    if not isinstance(value, (tuple, list)):
+        return tr.src.const(value)
+    parts = [_param(tr, v) for v in value]
+    if any(p is None for p in parts):
+        return None
+    if all(p.const for p in parts):
+        return tr.src.const(value)
+    text = "".join(f"{{{i}}}, " for i in range(len(parts)))
+    text = f"({text})" if isinstance(value, tuple) else f"[{text}]"
+    return tr.src.assign(text, parts, type(value)(p.value for p in parts))
+
+
+def _positions(a):
+    """0, 1, ..., n-1: positions along a dim, which only the (guarded) shape decides."""
+    return (a.ndim == 1 and a.dtype.kind in "iu"
+            and np.array_equal(a, np.arange(a.size, dtype=a.dtype)))
+
+
+def derived(value, fn, tensors, *args):
+    """Declare that `value` (an index array, labels as class indices...) is
+    fn(*[t.data for t in tensors], *args), computed in numpy outside the rows. Inside a
+    compiled function, a replay recomputes it from the new data with fn; fn returns None for
+    data that eager code would treat otherwise (it checks what that code checks), and that
+    call then runs eagerly. Outside a trace this does nothing. Returns value."""
+    tr = Tracer.active
+    if tr is None or not any(tr.traced(t) for t in tensors):
+        return value
+    src = tr.src
+    if src.effects:
+        tr.give_up("an index computed from data after an update or a backward")
+        return value
+    operand = src.call(fn, *[tr.val(t) for t in tensors], *args, fresh=False)
+    if operand.value is None or not trace_rows.same(operand.value, value):
+        tr.give_up(f"{getattr(fn, '__name__', fn)} does not give the value it was declared for")
+        return value
+    if not operand.const:
+        src.emit(f"if {{0}} is None:\n    raise {src.bind(Eager, 's')}", (operand,))
+    tr.derived[id(value)] = (value, operand)
+    return value
 
 
 def _holds_array(value):
@@ -290,6 +358,7 @@ def inplace(method):
 
 def _inplace_statements(tr, method, tk, spec, kwargs, after):
     src, name = tr.src, method.__name__
+    src.effects = True
     if name == "_inplace_ufunc" and not kwargs and len(spec) in (3, 4):
         ufunc, _, other = spec[:3]
         alpha = spec[3] if len(spec) == 4 else 1
@@ -394,6 +463,7 @@ def grad_field(slot_descriptor):
         if tr is not None and not tr.delivering and tr.traced(t):
             leaf = tr.tensors.get(tr.slot(t))
             if value is None and leaf is not None:
+                tr.src.effects = True
                 tr.src.emit(f"{leaf}.grad = None")
             else:
                 tr.give_up("an assignment to .grad inside the compiled function")

@@ -98,6 +98,7 @@ class Walk:
         finally:
             tr.delivering = False
         src = tr.src
+        src.effects = True
         names = [src.bind(f, "f") for f in (_make, np.array, np.add, _bw._accumulate)]
         src.emit(lambda g_name: _accumulate_text(tensor, g_name, gv.owned(), *names), (gv,))
 
