@@ -28,7 +28,7 @@ from autogradcli.training.events import (
 from autogradcli.training.interrupts import DeferredStops
 
 __all__ = ["SHUFFLES", "Controls", "EpochDone", "StepDone", "TrainResult", "TrainStart",
-           "TrainingInterrupted", "batch_plan", "train_loop"]
+           "TrainingInterrupted", "batch_plan", "compile_summary", "train_loop"]
 
 
 @dataclass
@@ -43,7 +43,9 @@ class Controls:
     early_stopping: object | None = None
     resume: Checkpoint | None = None
     stops: DeferredStops | None = None  # stop signals, honoured between steps
-    compile: bool = True  # forward and backward as an ag.compile trace (bit-identical)
+    # The step (forward, backward) as an ag.compile trace, bit-identical to eager: "auto" or
+    # True compile it, running eagerly what a trace cannot replay; False: always eager.
+    compile: bool | str = "auto"
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
@@ -137,7 +139,7 @@ class _Loop:
             self._checkpoint(plan)
         else:
             self.folder.continue_history(self.steps, self.epochs_completed, columns)
-        self._summary("running", "training", None, None, start)
+        self._summary("running", "training", None, None, start, finished=False)
         return self.epochs_completed + 1
 
     def _epochs(self, x, y, train, val, first, epochs, plan):
@@ -315,13 +317,15 @@ class _Loop:
         return result
 
     def _summary(self, status, message, final_train, final_val, start, final_params=None,
-                 metrics=None, early=None):
+                 metrics=None, early=None, finished=True):
         self.folder.write_summary(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
             final_params=final_params, final_train_loss=final_train, final_val_loss=final_val,
             least_squares=self.least_squares, wall_seconds=time.perf_counter() - start,
             metrics=metrics, early_stopping=early,
+            compile=compile_summary(self.controls.compile, self.forward_backward)
+            if finished else None,
         )
 
     def _report(self, event):
@@ -329,17 +333,26 @@ class _Loop:
             self.progress(event)
 
 
-def _forward_backward(model, loss_fn, compiled):
+def _forward_backward(model, loss_fn, setting):
     """The step's loss with the parameters' gradients accumulated: traced and replayed by
-    ag.compile, or eager. Backward runs before the loss is checked for divergence; a diverged
-    step's gradients are then dropped, so the parameters see exactly what eager gives them."""
+    ag.compile (setting "auto" or True), or eager (False). Backward runs before the loss is
+    checked for divergence; a diverged step's gradients are then dropped, so the parameters see
+    exactly what eager gives them."""
 
     def step(xb, yb):
         loss = loss_fn(model(xb), yb)
         loss.backward()
         return loss
 
-    return ag.compile(step) if compiled else step
+    return step if setting is False else ag.compile(step)
+
+
+def compile_summary(setting, forward_backward) -> dict:
+    """summary.json's `compile`: the setting, whether the steps were replayed, and if not, why."""
+    if setting is False:
+        return {"setting": False, "used": False, "reason": "training.compile is false"}
+    reason = forward_backward.fallback_reason
+    return {"setting": setting, "used": reason is None, "reason": reason}
 
 
 def _batch_tensors(train, indices, plan) -> list:
