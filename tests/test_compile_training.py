@@ -8,6 +8,7 @@ import pytest
 import autogradcli.engine as ag
 from autogradcli import api
 from autogradcli.nn.losses import cross_entropy
+from autogradcli.nn.optim import SGD, Adam
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 ARCHIVES = ("model.npz", "checkpoint.npz")
@@ -87,3 +88,54 @@ def test_labels_a_replay_cannot_take_run_eagerly_and_fail_as_eager_does(labels, 
     assert np.array_equal(w.data, before)  # refused before anything changed
     step(xb, ag.tensor(np.array([2.0, 1.0, 0.0, 0.0, 1.0, 2.0])))  # and replays again after
     assert step.fallback_reason is None and len(step.programs) == 1
+
+
+# ---------------------------------------------------------------------- the optimizer's update
+def _updates(make, compiled, lrs):
+    """Steps of an optimizer on fixed gradients, its update compiled or not; the parameters."""
+    rng = np.random.default_rng(4)
+    params = [ag.tensor(rng.normal(size=(3, 2)).astype(np.float32), requires_grad=True),
+              ag.tensor(np.float32(0.5), requires_grad=True)]
+    optimizer = make(params)
+
+    def update():
+        optimizer.step()
+        optimizer.zero_grad()
+
+    run = ag.compile(update) if compiled else update
+    for lr in lrs:
+        optimizer.lr = lr  # a schedule's change: read afresh by every replay
+        for p in params:
+            p.grad = ag.tensor(rng.normal(size=p.shape).astype(np.float32))
+        run()
+    if compiled:
+        assert run.fallback_reason is None and len(run.programs) == 1
+    return [p.data.tobytes() for p in params] + [v.tobytes() for v in
+                                                  optimizer.state().values()]
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
+], ids=["sgd", "momentum", "nesterov", "adam"])
+def test_a_compiled_update_is_bit_identical_to_the_optimizer_s_step(make):
+    lrs = [0.1, 0.1, 0.05, 0.05, 0.025]
+    assert _updates(make, True, lrs) == _updates(make, False, lrs)
+
+
+def test_a_diverging_run_records_its_row_and_skips_the_update_compiled_or_not(tmp_path):
+    def run(setting):
+        config = api.load_config(CONFIGS[0].parent / "seed_linear.yaml",
+                                 ["optimizer.lr=50", f"training.compile={setting}"])
+        return api.train(config, out=tmp_path / setting, seed=3)
+
+    compiled, eager = run("true"), run("false")
+    assert compiled.status == eager.status == "diverged"
+    assert compiled.summary["steps"] == eager.summary["steps"]
+    assert compiled.summary["compile"]["used"] is True
+    assert (tmp_path / "true" / "history.csv").read_bytes() == \
+        (tmp_path / "false" / "history.csv").read_bytes()
+    a, b = np.load(tmp_path / "true" / "model.npz"), np.load(tmp_path / "false" / "model.npz")
+    assert all(a[k].tobytes() == b[k].tobytes() for k in a.files if k != "config_hash")

@@ -342,7 +342,8 @@ def inplace(method):
         out = method(self, *args, **kwargs)
         if tr is None:
             return out
-        if self.grad_fn is not None or any(isinstance(a, np.ndarray) for a in args):
+        if self.grad_fn is not None or any(isinstance(a, _RAW) and _unknown(tr, a)
+                                           for a in args):
             tr.give_up(f"{method.__name__} with a graph or a raw numpy operand (its values are "
                        "invisible to the trace)")
             return out
@@ -350,10 +351,39 @@ def inplace(method):
         if tr.is_const(tk):
             tr.give_up("an in-place change of a constant")
             return out
-        spec = [tr.val(a) if isinstance(a, Tensor) else a for a in args]
+        spec = [tr.val(a) if isinstance(a, Tensor) else
+                tr.derived[id(a)][1] if isinstance(a, _RAW) else a for a in args]
         _inplace_statements(tr, method, tk, spec, kwargs, self.data)
         return out
     return wrapper
+
+
+_RAW = (np.ndarray, np.generic)  # numpy values: their origin is invisible unless declared
+
+
+def _unknown(tr, array):
+    entry = tr.derived.get(id(array))
+    return entry is None or entry[0] is not array
+
+
+def call_on_data(fn, *args):
+    """fn(*args), each Tensor among args replaced by its array: numpy code on tensors' data
+    with state of its own (an optimizer's update and its momentum). Inside a compiled function
+    a replay calls fn again so, on the new arrays, and an in-place update may take its result
+    (e.g. `p.sub_(call_on_data(opt._delta, i, p, p.grad))`). Returns fn's result."""
+    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    value = fn(*arrays)
+    tr = Tracer.active
+    if tr is None:
+        return value
+    src = tr.src
+    src.calls_rows = src.effects = True
+    operands = [tr.val(a) if isinstance(a, Tensor) else src.const(a) for a in args]
+    text = ", ".join(f"{{{i}}}" for i in range(len(operands)))
+    operand = src.assign(f"{src.bind(fn, 'f')}({text})", operands, value)
+    if isinstance(value, _RAW):
+        tr.derived[id(value)] = (value, operand)
+    return value
 
 
 def _inplace_statements(tr, method, tk, spec, kwargs, after):
@@ -444,7 +474,12 @@ def grad_field(slot_descriptor):
     def read(t):
         g = get(t)
         tr = Tracer.active
-        if tr is None or tr.delivering or g is None or id(g) in tr.slots or not tr.traced(t):
+        if tr is None or tr.delivering or id(g) in tr.slots or not tr.traced(t):
+            return g
+        if g is None:
+            leaf = tr.tensors.get(tr.slot(t))
+            if not tr.src.effects and leaf is not None:  # a replay must find none either
+                tr.src.emit(f"if {leaf}.grad is not None:\n    raise {tr.src.bind(Stale, 's')}")
             return g
         lk, gk = tr.slot(t), tr._new(g)
         leaf = tr.tensors.get(lk)
@@ -455,7 +490,11 @@ def grad_field(slot_descriptor):
         data = src.local()
         tr.tensors[gk] = name
         tr.vals[gk] = Operand(data, g.data)
-        src.emit(f"{name} = {leaf}.grad\n{data} = None if {name} is None else {name}.data")
+        if src.effects:  # the call itself set it (a backward before)
+            src.emit(f"{name} = {leaf}.grad\n{data} = None if {name} is None else {name}.data")
+        else:  # set before the call: a replay needs one too
+            src.emit(f"{name} = {leaf}.grad\nif {name} is None:\n"
+                     f"    raise {src.bind(Stale, 's')}\n{data} = {name}.data")
         return g
 
     def write(t, value):

@@ -85,6 +85,7 @@ class _Loop:
         self.least_squares = None
         self.stopped_early = False
         self.forward_backward = _forward_backward(model, loss_fn, controls.compile)
+        self.update = _update(optimizer, controls.compile)
 
     def check(self, x, y, x_val, y_val, epochs, batch_size):
         if len(x) != len(y) or len(x) == 0:
@@ -169,7 +170,7 @@ class _Loop:
         loss stops being finite (that row is recorded, without an update), else None."""
         optimizer, folder = self.optimizer, self.folder
         params, report, clip = self.params, self.progress, self.controls.clipper
-        forward_backward = self.forward_backward
+        forward_backward, update = self.forward_backward, self.update
         for xb, yb in batches:
             loss = forward_backward(xb, yb)
             value = loss.item()
@@ -181,8 +182,7 @@ class _Loop:
                 return (f"diverged at step {step} (epoch {epoch}): the loss became {value}. "
                         f"Try a smaller learning rate than {lr}.")
             norm = clip(params) if clip is not None else None
-            optimizer.step()
-            optimizer.zero_grad()
+            update()
             self.steps = step
             if folder is not None:
                 folder.add_step(epoch, step, _row_values(params), value, lr, norm)
@@ -324,7 +324,7 @@ class _Loop:
             final_params=final_params, final_train_loss=final_train, final_val_loss=final_val,
             least_squares=self.least_squares, wall_seconds=time.perf_counter() - start,
             metrics=metrics, early_stopping=early,
-            compile=compile_summary(self.controls.compile, self.forward_backward)
+            compile=compile_summary(self.controls.compile, self.forward_backward, self.update)
             if finished else None,
         )
 
@@ -347,11 +347,23 @@ def _forward_backward(model, loss_fn, setting):
     return step if setting is False else ag.compile(step)
 
 
-def compile_summary(setting, forward_backward) -> dict:
-    """summary.json's `compile`: the setting, whether the steps were replayed, and if not, why."""
+def _update(optimizer, setting):
+    """The optimizer's step and zero_grad, after the loss was found finite (and the gradients
+    clipped): traced and replayed by ag.compile too, unless the setting is False."""
+
+    def update():
+        optimizer.step()
+        optimizer.zero_grad()
+
+    return update if setting is False else ag.compile(update)
+
+
+def compile_summary(setting, *compiled) -> dict:
+    """summary.json's `compile`: the setting, whether the steps (forward and backward, then the
+    update) were replayed, and if not, why."""
     if setting is False:
         return {"setting": False, "used": False, "reason": "training.compile is false"}
-    reason = forward_backward.fallback_reason
+    reason = next((c.fallback_reason for c in compiled if c.fallback_reason), None)
     return {"setting": setting, "used": reason is None, "reason": reason}
 
 
