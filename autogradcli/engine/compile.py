@@ -2,18 +2,21 @@
 
 The first call with a given guard (each Tensor argument's shape, dtype and requires_grad, the
 other arguments' values, and grad mode) runs `fn` eagerly under a Tracer (trace.py), which records
-every forward row, the backward walk in its order, in-place updates and `.grad` reads and resets.
-Later calls with the same guard replay that program: the same numpy work of the same rows on
-arrays, without building Tensors or graph nodes, so the results are bit-identical to eager.
-Values that depend only on constants are computed once, at trace time.
+every forward row, the backward walk in its order, in-place updates and `.grad` reads and resets,
+as one generated Python function (codegen.py). Later calls with the same guard run it: the same
+numpy work of the same rows on arrays, without building Tensors or graph nodes, so the results
+are bit-identical to eager. Values that depend only on constants are computed once, at trace time.
 
-A new guard traces again (up to CACHE_SIZE programs; beyond that, such calls run eagerly). A call
-the tracer cannot follow (a traced value turned into Python data, grad() inside, a raw numpy
-array written in place...) makes the compiled function eager for good, with `fallback_reason`
-saying why.
+A new guard traces again (up to CACHE_SIZE programs; beyond that, such calls run eagerly), and so
+does a call whose parameters (tensors read from outside) changed shape, dtype or requires_grad
+(Stale). A call the tracer cannot follow (a traced value turned into Python data, grad() inside,
+a raw numpy array written in place...) makes the compiled function eager for good, with
+`fallback_reason` saying why; data outside what a declared derivation covers (trace.derived:
+labels that are not class indices) runs that one call eagerly (Eager).
 
 What a trace cannot see is taken as constant: Python numbers and arrays captured by `fn`, and the
-`.data` of tensors read directly. Pass values that change as arguments (they join the guard).
+`.data` of tensors read directly, unless declared (trace.derived, trace.call_on_data). Pass
+values that change as arguments (they join the guard).
 Tracing swaps a few engine entry points process-wide while the first call runs, so, like grad
 mode, it assumes one thread computes at a time (sweeps' runs sharing a process take turns).
 """
