@@ -116,11 +116,11 @@ class Tracer:
         still have their traced shapes, dtypes and requires_grad (else: Stale)."""
         if self.externals:
             seen = tuple(part for k, t in self.externals for part in _external_key(t))
-            parts = " + ".join(f"(x{k}.__class__, x{k}.shape, x{k}.dtype, "
-                               f"{self.tensors[k]}._requires_grad)" if _plain(t)
-                               else f"(x{k}.__class__, {self.tensors[k]}._requires_grad)"
-                               for k, t in self.externals)
-            self.src.emit(f"if {parts} != {self.src.bind(seen, 'g')}:\n"
+            parts = "".join(f"x{k}.__class__, x{k}.shape, x{k}.dtype, "
+                            f"{self.tensors[k]}._requires_grad, " if _plain(t)
+                            else f"x{k}.__class__, {self.tensors[k]}._requires_grad, "
+                            for k, t in self.externals)
+            self.src.emit(f"if ({parts}) != {self.src.bind(seen, 'g')}:\n"
                           f"    raise {self.src.bind(Stale, 's')}", head=True)
         return self.src.build(result_text, result_refs)
 
