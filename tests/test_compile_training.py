@@ -139,3 +139,26 @@ def test_a_diverging_run_records_its_row_and_skips_the_update_compiled_or_not(tm
         (tmp_path / "false" / "history.csv").read_bytes()
     a, b = np.load(tmp_path / "true" / "model.npz"), np.load(tmp_path / "false" / "model.npz")
     assert all(a[k].tobytes() == b[k].tobytes() for k in a.files if k != "config_hash")
+
+
+def test_a_parameter_without_a_gradient_is_skipped_as_eager_skips_it():
+    def run(compiled):
+        w = ag.tensor(np.ones(3), requires_grad=True)
+        v = ag.tensor(np.ones(2), requires_grad=True)
+        optimizer = SGD([w, v], lr=0.5, momentum=0.9)
+
+        def update():
+            optimizer.step()
+            optimizer.zero_grad()
+
+        step = ag.compile(update) if compiled else update
+        for i in range(6):
+            w.grad = ag.tensor(np.full(3, float(i)))
+            if i % 3:  # v has a gradient in some steps only: a trace for each state
+                v.grad = ag.tensor(np.full(2, -float(i)))
+            step()
+        if compiled:
+            assert step.fallback_reason is None
+        return w.data.tobytes(), v.data.tobytes()
+
+    assert run(True) == run(False)

@@ -22,8 +22,8 @@ from . import backward as _bw
 from . import creation as _creation
 from . import grad_mode as _gm
 from . import tensor as _tensor
-from . import trace_rows
-from .codegen import Eager, Operand, Source, Stale
+from . import trace_data, trace_rows
+from .codegen import Operand, Source, Stale
 from .function import Op
 from .tensor import Tensor, _make, _to_dtype
 from .trace_walk import Walk
@@ -182,7 +182,8 @@ _walk = _bw._walk
 def _traced_apply(cls, *inputs, **params):
     out = _apply(cls, *inputs, **params)
     tr = Tracer.active
-    fresh = _params(tr, cls, params) if any(_holds_array(v) for v in params.values()) else {}
+    fresh = (trace_data.params(tr, cls, params)
+             if any(trace_data.holds_array(v) for v in params.values()) else {})
     ins = [tr.val(t) for t in inputs]
     o = tr._new(out)
     op = out.grad_fn if out.grad_fn is not None and out.grad_fn.__class__ is cls else None
@@ -200,79 +201,6 @@ def _traced_apply(cls, *inputs, **params):
     return out
 
 
-def _params(tr, cls, params):
-    """The params holding arrays, as Operands rebuilt at every replay: arrays derived from
-    traced data (see derived()) are recomputed, positions 0..n-1 are constants. Anything else
-    (an index or mask the trace cannot see the origin of) makes the trace give up."""
-    fresh = {}
-    for name, value in params.items():
-        if _holds_array(value):
-            operand = _param(tr, value)
-            if operand is None:
-                tr.give_up(f"{cls.__name__} takes an index or mask array computed outside the "
-                           "rows (e.g. from labels or argmax), which a replay would repeat")
-                return {}
-            fresh[name] = operand
-    return fresh
-
-
-def _param(tr, value):
-    if isinstance(value, np.ndarray):
-        entry = tr.derived.get(id(value))
-        if entry is not None and entry[0] is value:
-            return entry[1]
-        if value.ndim == 0 or _positions(value):
-            return tr.src.const(value)
-        return None
-    if not isinstance(value, (tuple, list)):
-        return tr.src.const(value)
-    parts = [_param(tr, v) for v in value]
-    if any(p is None for p in parts):
-        return None
-    if all(p.const for p in parts):
-        return tr.src.const(value)
-    text = "".join(f"{{{i}}}, " for i in range(len(parts)))
-    text = f"({text})" if isinstance(value, tuple) else f"[{text}]"
-    return tr.src.assign(text, parts, type(value)(p.value for p in parts))
-
-
-def _positions(a):
-    """0, 1, ..., n-1: positions along a dim, which only the (guarded) shape decides."""
-    return (a.ndim == 1 and a.dtype.kind in "iu"
-            and np.array_equal(a, np.arange(a.size, dtype=a.dtype)))
-
-
-def derived(value, fn, tensors, *args):
-    """Declare that `value` (an index array, labels as class indices...) is
-    fn(*[t.data for t in tensors], *args), computed in numpy outside the rows. Inside a
-    compiled function, a replay recomputes it from the new data with fn; fn returns None for
-    data that eager code would treat otherwise (it checks what that code checks), and that
-    call then runs eagerly. Outside a trace this does nothing. Returns value."""
-    tr = Tracer.active
-    if tr is None or not any(tr.traced(t) for t in tensors):
-        return value
-    src = tr.src
-    if src.effects:
-        tr.give_up("an index computed from data after an update or a backward")
-        return value
-    operand = src.call(fn, *[tr.val(t) for t in tensors], *args, fresh=False)
-    if operand.value is None or not trace_rows.same(operand.value, value):
-        tr.give_up(f"{getattr(fn, '__name__', fn)} does not give the value it was declared for")
-        return value
-    if not operand.const:
-        src.emit(f"if {{0}} is None:\n    raise {src.bind(Eager, 's')}", (operand,))
-    tr.derived[id(value)] = (value, operand)
-    return value
-
-
-def _holds_array(value):
-    if isinstance(value, np.ndarray):
-        return value.ndim > 0
-    if isinstance(value, (tuple, list)):
-        return any(_holds_array(v) for v in value)
-    return False
-
-
 def _forward(tr, row, ins, value, saves_output):
     """The statements that redo a forward row: its replay form, or a call of its forward."""
     src = tr.src
@@ -287,6 +215,28 @@ def _forward(tr, row, ins, value, saves_output):
         src.emit(lambda name: f"{src.bind(row, 'r')}.out_data = {name}"
                  if row in tr.generic else "pass", (out,))
     return out
+
+
+def derived(value, fn, tensors, *args):
+    """Declare that `value` (an index array, labels as class indices...) is
+    fn(*[t.data for t in tensors], *args), computed in numpy outside the rows. Inside a
+    compiled function, a replay recomputes it from the new data with fn; fn returns None for
+    data that eager code would treat otherwise (it checks what that code checks), and that
+    call then runs eagerly. Outside a trace this does nothing. Returns value."""
+    if Tracer.active is not None:
+        trace_data.declare(Tracer.active, value, fn, tensors, args)
+    return value
+
+
+def call_on_data(fn, *args):
+    """fn(*args), each Tensor among args replaced by its array: numpy code on tensors' data
+    with state of its own (an optimizer's update and its momentum). Inside a compiled function
+    a replay calls fn again so, on the new arrays, and an in-place update may take its result
+    (e.g. `p.sub_(call_on_data(opt._delta, i, p, p.grad))`). Returns fn's result."""
+    value = fn(*[a.data if isinstance(a, Tensor) else a for a in args])
+    if Tracer.active is not None:
+        trace_data.call(Tracer.active, fn, args, value)
+    return value
 
 
 # ---------------------------------------------------------------------- the walk
@@ -342,8 +292,8 @@ def inplace(method):
         out = method(self, *args, **kwargs)
         if tr is None:
             return out
-        if self.grad_fn is not None or any(isinstance(a, _RAW) and _unknown(tr, a)
-                                           for a in args):
+        if self.grad_fn is not None or any(isinstance(a, trace_data.RAW)
+                                           and trace_data.unknown(tr, a) for a in args):
             tr.give_up(f"{method.__name__} with a graph or a raw numpy operand (its values are "
                        "invisible to the trace)")
             return out
@@ -352,38 +302,10 @@ def inplace(method):
             tr.give_up("an in-place change of a constant")
             return out
         spec = [tr.val(a) if isinstance(a, Tensor) else
-                tr.derived[id(a)][1] if isinstance(a, _RAW) else a for a in args]
+                tr.derived[id(a)][1] if isinstance(a, trace_data.RAW) else a for a in args]
         _inplace_statements(tr, method, tk, spec, kwargs, self.data)
         return out
     return wrapper
-
-
-_RAW = (np.ndarray, np.generic)  # numpy values: their origin is invisible unless declared
-
-
-def _unknown(tr, array):
-    entry = tr.derived.get(id(array))
-    return entry is None or entry[0] is not array
-
-
-def call_on_data(fn, *args):
-    """fn(*args), each Tensor among args replaced by its array: numpy code on tensors' data
-    with state of its own (an optimizer's update and its momentum). Inside a compiled function
-    a replay calls fn again so, on the new arrays, and an in-place update may take its result
-    (e.g. `p.sub_(call_on_data(opt._delta, i, p, p.grad))`). Returns fn's result."""
-    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-    value = fn(*arrays)
-    tr = Tracer.active
-    if tr is None:
-        return value
-    src = tr.src
-    src.calls_rows = src.effects = True
-    operands = [tr.val(a) if isinstance(a, Tensor) else src.const(a) for a in args]
-    text = ", ".join(f"{{{i}}}" for i in range(len(operands)))
-    operand = src.assign(f"{src.bind(fn, 'f')}({text})", operands, value)
-    if isinstance(value, _RAW):
-        tr.derived[id(value)] = (value, operand)
-    return value
 
 
 def _inplace_statements(tr, method, tk, spec, kwargs, after):
