@@ -57,6 +57,8 @@ class Tracer:
         self.out_of = {}  # node -> slot of its forward result (for backward replay forms)
         self.generic = set()  # nodes whose backward runs as a call (they need their out_data)
         self.derived = {}  # id(array) -> (array, Operand): arrays computed from traced data
+        self.grads_set = set()  # slots of leaves whose .grad the call itself set
+        self.grads_guarded = set()  # slots of leaves whose .grad a replay checks first
         self.reason = None
         self.delivering = False  # the walk is writing a .grad (its own statement replays that)
         self._saved = []
@@ -398,25 +400,21 @@ def grad_field(slot_descriptor):
         tr = Tracer.active
         if tr is None or tr.delivering or id(g) in tr.slots or not tr.traced(t):
             return g
-        if g is None:
-            leaf = tr.tensors.get(tr.slot(t))
-            if not tr.src.effects and leaf is not None:  # a replay must find none either
-                tr.src.emit(f"if {leaf}.grad is not None:\n    raise {tr.src.bind(Stale, 's')}")
-            return g
-        lk, gk = tr.slot(t), tr._new(g)
+        lk = tr.slot(t)
         leaf = tr.tensors.get(lk)
         if leaf is None:
-            tr.give_up("a .grad of an intermediate value inside the compiled function")
+            if g is not None:
+                tr.give_up("a .grad of an intermediate value inside the compiled function")
             return g
+        _guard_grad(tr, lk, leaf, g is None)
+        if g is None:
+            return g
+        gk = tr._new(g)
         src, name = tr.src, f"t{gk}"
         data = src.local()
         tr.tensors[gk] = name
         tr.vals[gk] = Operand(data, g.data)
-        if src.effects:  # the call itself set it (a backward before)
-            src.emit(f"{name} = {leaf}.grad\n{data} = None if {name} is None else {name}.data")
-        else:  # set before the call: a replay needs one too
-            src.emit(f"{name} = {leaf}.grad\nif {name} is None:\n"
-                     f"    raise {src.bind(Stale, 's')}\n{data} = {name}.data")
+        src.emit(f"{name} = {leaf}.grad\n{data} = None if {name} is None else {name}.data")
         return g
 
     def write(t, value):
@@ -425,9 +423,21 @@ def grad_field(slot_descriptor):
             leaf = tr.tensors.get(tr.slot(t))
             if value is None and leaf is not None:
                 tr.src.effects = True
+                tr.grads_set.add(tr.slot(t))
                 tr.src.emit(f"{leaf}.grad = None")
             else:
                 tr.give_up("an assignment to .grad inside the compiled function")
         put(t, value)
 
     return property(read, write)
+
+
+def _guard_grad(tr, lk, leaf, none):
+    """A .grad the call did not set comes from before it: whether it is None steered the
+    traced Python (an optimizer skips a parameter without one), so a replay first checks that
+    it still is (or is not), and traces again otherwise (before changing anything)."""
+    if lk in tr.grads_set or lk in tr.grads_guarded:
+        return
+    tr.grads_guarded.add(lk)
+    test = "is not None" if none else "is None"
+    tr.src.emit(f"if {leaf}.grad {test}:\n    raise {tr.src.bind(Stale, 's')}", head=True)

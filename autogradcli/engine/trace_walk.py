@@ -90,6 +90,7 @@ class Walk:
     def deliver(self, leaf, g, gv):
         tr = self.tr
         tensor = tr.tensors.get(tr.slot(leaf))
+        tr.grads_set.add(tr.slot(leaf))
         if tensor is None:
             tr.give_up("a gradient for a tensor the trace cannot name")
         tr.delivering = True
