@@ -34,11 +34,12 @@ class Operand:
     `fresh`: a new array that only this operand holds (a numpy result, not a view or a row's
     output, which may alias its inputs); `base`: the operand a view was taken of."""
 
-    __slots__ = ("base", "const", "fresh", "src", "uses", "value")
+    __slots__ = ("base", "const", "fresh", "large", "src", "uses", "value")
 
     def __init__(self, src, value, const=False, fresh=False, base=None):
         self.src, self.value, self.const = src, value, const
         self.fresh, self.base, self.uses = fresh, base, 0
+        self.large = getattr(value, "nbytes", 0) >= 4096  # worth a `del` after its last use
 
     def owned(self):
         """Whether the array is new and referenced once (by its consumer) in the whole program,
@@ -73,6 +74,7 @@ class Source:
         self._names = {}  # id(object) -> name
         self._keep = []  # bound objects, so that their ids stay unique
         self.count = 0
+        self.made = []  # Operands assigned since the last settled replay form
         self.calls_rows = False  # a row runs as a call: grad mode off around the replay
         self.effects = False  # a statement changed state outside the replay (.grad, in place)
 
@@ -101,14 +103,28 @@ class Source:
         """A new local holding `text` (with {0}... for refs); its Operand."""
         name = self.local()
         self.emit(f"{name} = {text}", refs)
-        return Operand(name, value, fresh=fresh, base=base)
+        operand = Operand(name, value, fresh=fresh, base=base)
+        self.made.append(operand)
+        return operand
 
     def mark(self):
-        return len(self.lines), self.count
+        return len(self.lines), len(self.made)
 
     def rollback(self, mark):
         """Forget the statements emitted since mark (a replay form that did not match)."""
         del self.lines[mark[0]:]
+        del self.made[mark[1]:]
+
+    def settle(self, mark, outputs, values):
+        """A replay form matched: its outputs take the row's own arrays (the same bits) and its
+        intermediate values are dropped, so that tracing holds no second copy of them."""
+        for operand in self.made[mark[1]:]:
+            if not operand.const:
+                operand.value = None
+        for operand, value in zip(outputs, values):
+            if operand is not None and not operand.const:
+                operand.value = value
+        del self.made[mark[1]:]
 
     # ------------------------------------------------------------------ operations
     def binop(self, op, a, b):
@@ -170,7 +186,7 @@ class Source:
                 r.uses += 1
         names = {}
         body = [self._render(line, names) for line in self.lines]
-        body = _free_dead(body, {name for name, o in names.items() if _large(o.value)})
+        body = _free_dead(body, {name for name, o in names.items() if o.large})
         head = [self._render(line, names) for line in self.head]
         if self.calls_rows:
             gm = self.bind(_gm, "m")
@@ -186,6 +202,12 @@ class Source:
         replay = namespace["replay"]
         replay.source = text
         return replay
+
+    def clear(self):
+        """Drop the statements and bound objects: statements decided late are closures that
+        refer back here (a cycle), and their operands hold every traced value."""
+        self.head, self.lines, self.made = [], [], []
+        self.bound, self._names, self._keep = {}, {}, []
 
     def _render(self, line, names):
         args = [self._name(r, names) for r in line.refs]
@@ -207,10 +229,6 @@ def _indent(lines):
 
 
 _LOCAL = re.compile(r"\bv\d+\b")
-
-
-def _large(value):
-    return getattr(value, "nbytes", 0) >= 4096
 
 
 def _free_dead(lines, large):

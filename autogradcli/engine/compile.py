@@ -71,19 +71,23 @@ class Compiled:
         return self._trace(key, args, kwargs)
 
     def _trace(self, key, args, kwargs):
-        with Tracer() as tr:
-            for i, a in enumerate(args):
-                if isinstance(a, Tensor):
-                    tr.add_input(a, i)
-            for name, a in kwargs.items():
-                if isinstance(a, Tensor):
-                    tr.add_input(a, name)
-            out = self.fn(*args, **kwargs)
-            shape = _output_shape(tr, out)
-        if tr.reason is not None:
-            self.fallback_reason = tr.reason
-        else:
-            self.programs[key] = _program(tr, shape)
+        tr = Tracer()
+        try:
+            with tr:
+                for i, a in enumerate(args):
+                    if isinstance(a, Tensor):
+                        tr.add_input(a, i)
+                for name, a in kwargs.items():
+                    if isinstance(a, Tensor):
+                        tr.add_input(a, name)
+                out = self.fn(*args, **kwargs)
+                shape = _output_shape(tr, out)
+            if tr.reason is not None:
+                self.fallback_reason = tr.reason
+            else:
+                self.programs[key] = _program(tr, shape)
+        finally:
+            tr.release()
         return out
 
 

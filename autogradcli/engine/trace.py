@@ -109,6 +109,14 @@ class Tracer:
     def is_const(self, k):
         return self.vals[k].const
 
+    def release(self):
+        """Drop what the trace held (every value of the call, the statements and their
+        closures, which refer back to the tracer): memory back now, not at the next collection
+        of reference cycles."""
+        self.src.clear()
+        self.slots = self.vals = self.tensors = self.derived = self.out_of = None
+        self.keep = self.externals = self.generic = self.src = None
+
     def give_up(self, reason):
         if self.reason is None:
             self.reason = reason

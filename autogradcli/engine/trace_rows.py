@@ -64,6 +64,7 @@ def forward(src, row, ins, value):
     if out is not None:
         out = src.as_array(out)
         if same(out.value, value):
+            src.settle(mark, [out], [value])
             return out
     src.rollback(mark)
     return None
@@ -129,6 +130,7 @@ def backward(src, node, g, ins, out, grads):
     if result is not None and len(result) == len(grads) and all(
             (r is None) == (v is None) and (r is None or same(r.value, v))
             for r, v in zip(result, grads)):
+        src.settle(mark, result, grads)
         return result
     src.rollback(mark)
     return None

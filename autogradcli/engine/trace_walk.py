@@ -50,8 +50,10 @@ class Walk:
             if parent is None or gi is None:
                 continue
             if gi.shape != x.shape or gi.dtype != x.dtype:
+                mark = tr.src.mark()
                 gr = _fit(tr.src, gr, gi, x)
                 gi = _bw._match(gi, x)
+                tr.src.settle(mark, [gr], [gi])
             if parent.__class__ is Tensor:
                 self.deliver(parent, gi, gr)
                 continue
@@ -83,7 +85,11 @@ class Walk:
         """Sum a gradient into the node's pending one (the statement that does it at replay)."""
         if node in self.pending:
             old, ov = self.pending[node]
-            self.pending[node] = (old + g, self.tr.src.binop("+", ov, gv))
+            src, total = self.tr.src, old + g
+            mark = src.mark()
+            tv = src.binop("+", ov, gv)
+            src.settle(mark, [tv], [total])
+            self.pending[node] = (total, tv)
         else:
             self.pending[node] = (g, gv)
 
