@@ -148,8 +148,8 @@ class Tracer:
         self._patch(Tensor, "to", _escape_unless_float(Tensor.__dict__["to"]))
         self._patch(Tensor, "__getitem__", Tensor.__dict__["_getitem_recorded"])
         for name in _INPLACE:
-            self._patch(Tensor, name, inplace(Tensor.__dict__[name]))
-        self._patch(Tensor, "grad", grad_field(Tensor.__dict__["grad"]))
+            self._patch(Tensor, name, _inplace(Tensor.__dict__[name]))
+        self._patch(Tensor, "grad", _grad_field(Tensor.__dict__["grad"]))
         self._patch(Tensor, "detach", _detach(Tensor.__dict__["detach"]))
         self._patch(_creation, "_rng", _RandomSpy(self, _creation._rng))
         self._patch(_tensor, "_to_array", _copied(_tensor._to_array))
@@ -296,7 +296,7 @@ def _escape_with_dim(name, method):
 
 
 # ---------------------------------------------------------------------- in place
-def inplace(method):
+def _inplace(method):
     def wrapper(self, *args, **kwargs):
         tr = Tracer.active
         out = method(self, *args, **kwargs)
@@ -400,7 +400,7 @@ class _RandomSpy:
 
 
 # ---------------------------------------------------------------------- .grad
-def grad_field(slot_descriptor):
+def _grad_field(slot_descriptor):
     get, put = slot_descriptor.__get__, slot_descriptor.__set__
 
     def read(t):
