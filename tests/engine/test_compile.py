@@ -260,3 +260,19 @@ def test_a_replay_is_one_generated_function_without_row_calls_for_the_tutorial()
     step(xb, yb)
     (program,) = step.programs.values()
     assert "prev = " not in program.source  # every row inline: grad mode is not even touched
+
+
+def test_a_row_whose_replay_form_gives_other_bits_is_replayed_by_calling_it(monkeypatch):
+    from autogradcli.engine.ops.binary import Mul
+
+    def forward(self, x, y):  # not what the inline form `x * y` computes
+        return np.nextafter(x * y, np.inf)
+
+    monkeypatch.setattr(Mul, "forward", forward)
+    x = ag.tensor(np.array([1.0, 2.0, 3.0]))
+    compiled = ag.compile(lambda a: a * x)
+    for values in ([1.0, 1.0, 1.0], [0.5, 2.0, 3.0]):
+        out = compiled(ag.tensor(np.array(values)))
+        assert _same(out.data, np.nextafter(np.array(values) * x.data, np.inf))
+    (program,) = compiled.programs.values()
+    assert " * " not in program.source  # the row's own forward, called
