@@ -18,7 +18,8 @@ from .ops.unary import Neg, Pow, Tanh
 
 # Rows whose backward reads only the incoming gradient and shapes fixed by the guard: with a
 # constant gradient (a seed), their result is a constant, computed once at trace time.
-PURE_BACKWARD = (Add, Sub, Neg, Mean, MeanDim, Sum, Reshape, Expand)
+# Exact classes: a subclass may read more.
+PURE_BACKWARD = frozenset((Add, Sub, Neg, Mean, MeanDim, Sum, Reshape, Expand))
 
 
 def same(a, b):

@@ -68,7 +68,7 @@ class Walk:
         """The Operands of the node's gradients: constants when they depend on a constant
         gradient only, a replay form, or the items of a call of the row's backward."""
         src = self.tr.src
-        if gv.const and isinstance(node, trace_rows.PURE_BACKWARD):
+        if gv.const and node.__class__ in trace_rows.PURE_BACKWARD:
             return [None if gi is None else src.const(gi) for gi in grads]
         out = self.tr.vals.get(self.tr.out_of.get(node))
         result = trace_rows.backward(src, node, gv, ins, out, grads)
