@@ -353,9 +353,8 @@ def _writable(tr, tk):
     if tensor is None:  # an intermediate value: its array
         src.emit(f"{data} = {{0}}\nif not {data}.flags.writeable:\n"
                  f"    {data} = {data}.copy()", (tr.vals[tk],))
-    else:
-        src.emit(f"{data} = {tensor}.data\nif not {data}.flags.writeable:\n"
-                 f"    {data} = {tensor}.data = {data}.copy()\n{tensor}._version[0] += 1")
+    else:  # the Tensor's own method: its version counter is its business
+        src.emit(f"{data} = {tensor}._writable()")
     return data
 
 

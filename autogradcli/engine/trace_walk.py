@@ -120,10 +120,9 @@ def _accumulate_text(t, g, owned, make, array, add, accumulate):
     return (f"gr = {t}.grad\n"
             f"if gr is None:\n"
             f"    {t}.grad = {first}\n"
-            f"elif gr.grad_fn is None and gr.data.flags.writeable:\n"
-            f"    gd = gr.data\n"
+            f"elif gr.grad_fn is None:\n"
+            f"    gd = gr._writable()\n"
             f"    {add}(gd, {g}, out=gd, casting='unsafe')\n"
-            f"    gr._version[0] += 1\n"
             f"else:\n"
             f"    {accumulate}({t}, {g}, False)")
 
