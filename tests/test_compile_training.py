@@ -162,3 +162,20 @@ def test_a_parameter_without_a_gradient_is_skipped_as_eager_skips_it():
         return w.data.tobytes(), v.data.tobytes()
 
     assert run(True) == run(False)
+
+
+def test_state_that_keeps_changing_ends_in_eager_calls_with_a_reason():
+    w = ag.tensor(np.ones(3), requires_grad=True)
+    optimizer = SGD([w], lr=0.5)
+
+    @ag.compile
+    def update():
+        optimizer.step()
+        optimizer.zero_grad()
+
+    for i in range(30):
+        if i % 2:  # a gradient every other call: each call finds the other state
+            w.grad = ag.tensor(np.full(3, float(i)))
+        update()
+    assert "traced again" in update.fallback_reason
+    assert np.array_equal(w.data, 1 - 0.5 * sum(np.full(3, float(i)) for i in range(1, 30, 2)))

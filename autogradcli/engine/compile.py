@@ -8,9 +8,10 @@ numpy work of the same rows on arrays, without building Tensors or graph nodes, 
 are bit-identical to eager. Values that depend only on constants are computed once, at trace time.
 
 A new guard traces again (up to CACHE_SIZE programs; beyond that, such calls run eagerly), and so
-does a call whose parameters (tensors read from outside) changed shape, dtype or requires_grad
-(Stale). A call the tracer cannot follow (a traced value turned into Python data, grad() inside,
-a raw numpy array written in place...) makes the compiled function eager for good, with
+does a call whose parameters (tensors read from outside) changed shape, dtype or requires_grad,
+or gained or lost a .grad the trace read (Stale; more than CACHE_SIZE times: eager for good). A
+call the tracer cannot follow (a traced value turned into Python data, grad() inside, a raw
+numpy array written in place...) makes the compiled function eager for good, with
 `fallback_reason` saying why; data outside what a declared derivation covers (trace.derived:
 labels that are not class indices) runs that one call eagerly (Eager).
 
@@ -47,7 +48,8 @@ class Compiled:
     def __init__(self, fn):
         self.fn = fn
         self.fallback_reason = None
-        self.programs = {}  # guard -> Program
+        self.programs = {}  # guard -> the generated replay function
+        self.stale = 0  # traces thrown away: state read from outside had changed
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args, **kwargs):
@@ -64,6 +66,12 @@ class Compiled:
                 return program(args, kwargs)
             except Stale:  # a parameter changed shape, dtype or requires_grad since the trace
                 del self.programs[key]
+                self.stale += 1
+                if self.stale > CACHE_SIZE:  # it keeps changing: tracing every call costs more
+                    self.fallback_reason = (
+                        f"traced again {self.stale} times: tensors read from outside keep "
+                        "changing shape, dtype, requires_grad or whether they have a .grad")
+                    return self.fn(*args, **kwargs)
             except Eager:  # data the trace's path does not cover (labels out of range...)
                 return self.fn(*args, **kwargs)
         if len(self.programs) >= CACHE_SIZE:
