@@ -276,3 +276,28 @@ def test_a_row_whose_replay_form_gives_other_bits_is_replayed_by_calling_it(monk
         assert _same(out.data, np.nextafter(np.array(values) * x.data, np.inf))
     (program,) = compiled.programs.values()
     assert " * " not in program.source  # the row's own forward, called
+
+
+def test_in_place_updates_of_every_kind_replay_as_eager_runs_them():
+    def make():
+        w = ag.tensor(np.array([0.5, -2.0, 3.0]), requires_grad=True)
+
+        def step(x):
+            loss = (w * x).sum()
+            loss.backward()
+            with ag.no_grad():
+                w.add_(w.grad, alpha=-0.25)  # a ufunc with alpha
+                w.clamp_(-1.0, 1.0)  # any other in-place method: called at replay
+                w.mul_(1.5)
+                w.grad.copy_(w.grad * 0.5)
+            return loss
+
+        return w, step
+
+    (w_c, step_c), (w_e, step_e) = make(), make()
+    step_c = ag.compile(step_c)
+    for values in ([1.0, 2.0, 3.0], [-1.0, 0.5, 4.0], [2.0, 2.0, -3.0]):
+        x = ag.tensor(np.array(values))
+        assert _same(step_c(x).data, step_e(x).data)
+        assert _same(w_c.data, w_e.data) and _same(w_c.grad.data, w_e.grad.data)
+    assert step_c.fallback_reason is None and len(step_c.programs) == 1
