@@ -43,8 +43,9 @@ class Controls:
     early_stopping: object | None = None
     resume: Checkpoint | None = None
     stops: DeferredStops | None = None  # stop signals, honoured between steps
-    # The step (forward, backward) as an ag.compile trace, bit-identical to eager: "auto" or
-    # True compile it, running eagerly what a trace cannot replay; False: always eager.
+    # The step (forward and backward, then the optimizer's update) as ag.compile traces,
+    # bit-identical to eager: "auto" or True compile, running eagerly what a trace cannot
+    # replay (summary.json's compile says why); False: always eager.
     compile: bool | str = "auto"
 
 
