@@ -268,11 +268,13 @@ def _traced_walk(roots, seeds, retain_graph, create_graph, capture):
 
 # ---------------------------------------------------------------------- escapes
 def _escape(name, method):
+    what = "a comparison (<, ==...)" if name == "_compare" else f"Tensor.{name.strip('_')}()"
+
     def wrapper(self, *args, **kwargs):
         tr = Tracer.active
         if tr is not None and (tr.traced(self) or any(tr.traced(a) for a in args)):
-            tr.give_up(f"Tensor.{name.strip('_')}() of a traced value: the rest of the call "
-                       "may depend on its data (Python control flow)")
+            tr.give_up(f"{what} of a traced value: the rest of the call may depend on its data "
+                       "(Python control flow)")
         return method(self, *args, **kwargs)
     return wrapper
 

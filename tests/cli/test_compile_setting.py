@@ -27,7 +27,7 @@ def test_a_step_that_cannot_be_traced_warns_only_when_compile_is_true(tmp_path):
                                                                             "false")}
     (auto_err, auto, auto_history), (true_err, true, true_history), (false_err, false, _) = (
         runs["auto"], runs["true"], runs["false"])
-    assert auto["setting"] == "auto" and auto["used"] is False and "compare" in auto["reason"]
+    assert auto["setting"] == "auto" and auto["used"] is False and "comparison" in auto["reason"]
     assert "warning" not in auto_err
     warnings = [line for line in true_err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "training.compile is true" in warnings[0]

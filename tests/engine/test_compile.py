@@ -136,7 +136,7 @@ def test_gradients_set_to_none_are_none_after_a_replay():
     (lambda x: x * 2 if x.sum().item() > 0 else x, "item"),
     (lambda x: x * ag.randn(3), "random"),
     (lambda x: x.max(0).values, "max(dim)"),
-    (lambda x: x[x > 0], "compare"),
+    (lambda x: x[x > 0], "comparison"),
     (lambda x: ag.tensor(x) * 2, "copies its data"),
 ])
 def test_what_cannot_be_replayed_falls_back_to_eager_once_with_a_reason(body, reason):
