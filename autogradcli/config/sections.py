@@ -375,10 +375,11 @@ class TrainingConfig(Section):
         None, description="Stop when the monitored value stops improving (null: run every "
                           "epoch).")
     compile: Literal["auto"] | bool = Field(
-        "auto", description="Run each step's forward and backward as a compiled trace "
-                            "(ag.compile), bit-identical to eager. auto/true: compile, running "
-                            "eagerly what cannot be replayed (e.g. a loss indexing by labels); "
-                            "false: always eager.")
+        "auto", description="Run each step's forward, backward and update as compiled traces "
+                            "(ag.compile), bit-identical to eager. auto: compile, running "
+                            "eagerly what cannot be replayed (summary.json's compile says why); "
+                            "true: the same, with a warning when a step runs eagerly; false: "
+                            "always eager.")
 
 
 class MlflowConfig(Section):

@@ -2,18 +2,22 @@
 
 The first call with a given guard (each Tensor argument's shape, dtype and requires_grad, the
 other arguments' values, and grad mode) runs `fn` eagerly under a Tracer (trace.py), which records
-every forward row, the backward walk in its order, in-place updates and `.grad` reads and resets.
-Later calls with the same guard replay that program: the same numpy work of the same rows on
-arrays, without building Tensors or graph nodes, so the results are bit-identical to eager.
-Values that depend only on constants are computed once, at trace time.
+every forward row, the backward walk in its order, in-place updates and `.grad` reads and resets,
+as one generated Python function (codegen.py). Later calls with the same guard run it: the same
+numpy work of the same rows on arrays, without building Tensors or graph nodes, so the results
+are bit-identical to eager. Values that depend only on constants are computed once, at trace time.
 
-A new guard traces again (up to CACHE_SIZE programs; beyond that, such calls run eagerly). A call
-the tracer cannot follow (a traced value turned into Python data, grad() inside, a raw numpy
-array written in place...) makes the compiled function eager for good, with `fallback_reason`
-saying why.
+A new guard traces again (up to CACHE_SIZE programs; beyond that, such calls run eagerly), and so
+does a call whose parameters (tensors read from outside) changed shape, dtype or requires_grad,
+or gained or lost a .grad the trace read (Stale; more than CACHE_SIZE times: eager for good). A
+call the tracer cannot follow (a traced value turned into Python data, grad() inside, a raw
+numpy array written in place...) makes the compiled function eager for good, with
+`fallback_reason` saying why; data outside what a declared derivation covers (trace.derived:
+labels that are not class indices) runs that one call eagerly (Eager).
 
 What a trace cannot see is taken as constant: Python numbers and arrays captured by `fn`, and the
-`.data` of tensors read directly. Pass values that change as arguments (they join the guard).
+`.data` of tensors read directly, unless declared (trace.derived, trace.call_on_data). Pass
+values that change as arguments (they join the guard).
 Tracing swaps a few engine entry points process-wide while the first call runs, so, like grad
 mode, it assumes one thread computes at a time (sweeps' runs sharing a process take turns).
 """
@@ -24,6 +28,7 @@ import math
 import numpy as np
 
 from . import grad_mode as _gm
+from .codegen import Eager, Stale
 from .tensor import Tensor, _make
 from .trace import Tracer
 
@@ -43,7 +48,8 @@ class Compiled:
     def __init__(self, fn):
         self.fn = fn
         self.fallback_reason = None
-        self.programs = {}  # guard -> Program
+        self.programs = {}  # guard -> the generated replay function
+        self.stale = 0  # traces thrown away: state read from outside had changed
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args, **kwargs):
@@ -56,25 +62,40 @@ class Compiled:
             return self.fn(*args, **kwargs)
         program = self.programs.get(key)
         if program is not None:
-            return program.replay(args, kwargs)
+            try:
+                return program(args, kwargs)
+            except Stale:  # a parameter changed shape, dtype or requires_grad since the trace
+                del self.programs[key]
+                self.stale += 1
+                if self.stale > CACHE_SIZE:  # it keeps changing: tracing every call costs more
+                    self.fallback_reason = (
+                        f"traced again {self.stale} times: tensors read from outside keep "
+                        "changing shape, dtype, requires_grad or whether they have a .grad")
+                    return self.fn(*args, **kwargs)
+            except Eager:  # data the trace's path does not cover (labels out of range...)
+                return self.fn(*args, **kwargs)
         if len(self.programs) >= CACHE_SIZE:
             return self.fn(*args, **kwargs)
         return self._trace(key, args, kwargs)
 
     def _trace(self, key, args, kwargs):
-        with Tracer() as tr:
-            for i, a in enumerate(args):
-                if isinstance(a, Tensor):
-                    tr.add_input(a, i)
-            for name, a in kwargs.items():
-                if isinstance(a, Tensor):
-                    tr.add_input(a, name)
-            out = self.fn(*args, **kwargs)
-            shape = _output_shape(tr, out)
-        if tr.reason is not None:
-            self.fallback_reason = tr.reason
-        else:
-            self.programs[key] = Program(tr, shape)
+        tr = Tracer()
+        try:
+            with tr:
+                for i, a in enumerate(args):
+                    if isinstance(a, Tensor):
+                        tr.add_input(a, i)
+                for name, a in kwargs.items():
+                    if isinstance(a, Tensor):
+                        tr.add_input(a, name)
+                out = self.fn(*args, **kwargs)
+                shape = _output_shape(tr, out)
+            if tr.reason is not None:
+                self.fallback_reason = tr.reason
+            else:
+                self.programs[key] = _program(tr, shape)
+        finally:
+            tr.release()
         return out
 
 
@@ -131,47 +152,30 @@ def _output_shape(tr, out):
     return None
 
 
-class Program:
-    """A recorded call as a flat list of steps over preallocated slot lists."""
+def _program(tr, shape):
+    """The replay function of a finished trace, returning fn's result rebuilt from its values:
+    a Tensor passed in or read from outside is returned itself, any other value as a new
+    Tensor (a constant one as a copy, so that changing it cannot change later replays)."""
+    refs = []
 
-    def __init__(self, tr, shape):
-        n = len(tr.keep)
-        self.arrays = [None] * n
-        self.tensors = [None] * n
-        for k, value in tr.consts.items():
-            self.arrays[k] = value
-        self.inputs = tuple(tr.inputs)
-        self.externals = tuple(tr.externals)
-        self.steps = tuple(tr.steps)
-        self.shape = shape
-        self.leaves = {k for k, _ in tr.inputs} | {k for k, _ in tr.externals}
-
-    def replay(self, args, kwargs):
-        s, ts = self.arrays, self.tensors
-        for k, key in self.inputs:
-            t = args[key] if key.__class__ is int else kwargs[key]
-            ts[k] = t
-            s[k] = t.data
-        for k, t in self.externals:
-            ts[k] = t
-            s[k] = t.data
-        prev = _gm._enabled
-        _gm._enabled = False  # rows' backward read saved outputs, as in the walk
-        try:
-            for step in self.steps:
-                step(s, ts)
-        finally:
-            _gm._enabled = prev
-        out = self._result(self.shape)
-        for k, _ in self.inputs:  # do not keep the caller's tensors alive
-            ts[k] = None
-        return out
-
-    def _result(self, shape):
+    def text(shape):
         if shape is None:
-            return None
+            return "None"
         if shape.__class__ is int:
-            t = self.tensors[shape]
-            return t if shape in self.leaves else _make(self.arrays[shape])
+            if shape in tr.leaves:
+                return tr.tensors[shape]
+            refs.append(tr.vals[shape])
+            i = len(refs) - 1
+            make = tr.src.bind(_make, "f")
+            if tr.vals[shape].const:
+                return f"{make}({tr.src.bind(np.array, 'f')}({{{i}}}, copy=True))"
+            return f"{make}({{{i}}})"
         kind, parts = shape
-        return kind(self._result(p) for p in parts)
+        items = "".join(text(p) + ", " for p in parts)
+        if kind is tuple:
+            return f"({items})"
+        if kind is list:
+            return f"[{items}]"
+        return f"{tr.src.bind(kind, 'f')}(({items}))"
+
+    return tr.program(text(shape), refs)

@@ -4,9 +4,9 @@ While a Tracer is active, the engine runs exactly as in eager mode; a few entry 
 swapped for recording versions (only for the duration of the traced call, so eager code pays
 nothing): `Op.apply` (every forward row), the graph walk (every backward row, sum and delivery
 in the walker's order: trace_walk.py), the in-place methods (e.g. an optimizer's `sub_` under
-no_grad), and the `.grad` field (reads and `= None`). Each recorded step is a small function
-`step(s, ts)` over a list of arrays `s` and a list of Tensors `ts`, indexed by slot; the
-program is those steps in the order they ran.
+no_grad), and the `.grad` field (reads and `= None`). Each value of the call gets a slot and an
+Operand of the program being generated (codegen.py); each recorded operation appends the
+statements that redo it, in the order they ran.
 
 What the trace cannot see makes it give up (a `reason`): a traced value turned into Python
 (`.item()`, `bool()`, `.tolist()`, `.numpy()`, comparisons, arg-max indices...) could steer
@@ -22,6 +22,8 @@ from . import backward as _bw
 from . import creation as _creation
 from . import grad_mode as _gm
 from . import tensor as _tensor
+from . import trace_data, trace_rows
+from .codegen import Operand, Source, Stale
 from .function import Op
 from .tensor import Tensor, _make, _to_dtype
 from .trace_walk import Walk
@@ -40,20 +42,25 @@ _INPLACE = ("_inplace_ufunc", "copy_", "clamp_")
 
 
 class Tracer:
-    """The program of one call: slots, steps, and why it cannot be replayed (reason)."""
+    """The program of one call: slots, the generated source, and why it cannot be replayed."""
 
     active = None  # the Tracer recording now, if any
 
     def __init__(self):
         self.slots = {}  # id(Tensor) -> slot
         self.keep = []  # the Tensors behind the slots, so that their ids stay unique
-        self.steps = []
-        self.inputs = []  # (slot, argument key) for the call's Tensor arguments
+        self.vals = {}  # slot -> Operand of its array
+        self.tensors = {}  # slot -> the name of its Tensor in the program, when it has one
+        self.src = Source()
         self.externals = []  # (slot, Tensor) read at the start of every replay
-        self.consts = {}  # slot -> value fixed at trace time (Python numbers, seeds, folded rows)
-        self.grad_of = {}  # slot of a .grad Tensor -> slot of its leaf
+        self.leaves = set()  # slots of the call's Tensor arguments and of externals
+        self.out_of = {}  # node -> slot of its forward result (for backward replay forms)
+        self.generic = set()  # nodes whose backward runs as a call (they need their out_data)
+        self.derived = {}  # id(array) -> (array, Operand): arrays computed from traced data
+        self.grads_set = set()  # slots of leaves whose .grad the call itself set
+        self.grads_guarded = set()  # slots of leaves whose .grad a replay checks first
         self.reason = None
-        self.delivering = False  # the walk is writing a .grad (its own step replays that)
+        self.delivering = False  # the walk is writing a .grad (its own statement replays that)
         self._saved = []
 
     # ------------------------------------------------------------------ slots
@@ -66,7 +73,13 @@ class Tracer:
     def add_input(self, t, key):
         if id(t) in self.slots:  # the same tensor passed twice
             return
-        self.inputs.append((self._new(t), key))
+        k = self._new(t)
+        where = "args" if isinstance(key, int) else "kwargs"
+        self.src.emit(f"t{k} = {where}[{key!r}]", head=True)
+        self.src.emit(f"x{k} = t{k}.data", head=True)
+        self.vals[k] = Operand(f"x{k}", t.data)
+        self.tensors[k] = f"t{k}"
+        self.leaves.add(k)
 
     def slot(self, t):
         """The slot of a Tensor; one first seen here comes from outside the call (a parameter,
@@ -75,19 +88,51 @@ class Tracer:
         if k is None:
             k = self._new(t)
             if isinstance(t.data, numbers.Number) and not t._requires_grad:
-                self.consts[k] = t.data
+                self.vals[k] = self.src.const(t.data)
             else:
+                name = self.src.bind(t, "e")
+                self.src.emit(f"x{k} = {name}.data", head=True)
+                self.vals[k] = Operand(f"x{k}", t.data)
+                self.tensors[k] = name
                 self.externals.append((k, t))
+                self.leaves.add(k)
         return k
+
+    def val(self, t):
+        return self.vals[self.slot(t)]
 
     def const(self, value):
         k = self._new(_make(value))
-        self.consts[k] = value
+        self.vals[k] = self.src.const(value)
         return k
+
+    def is_const(self, k):
+        return self.vals[k].const
+
+    def release(self):
+        """Drop what the trace held (every value of the call, the statements and their
+        closures, which refer back to the tracer): memory back now, not at the next collection
+        of reference cycles."""
+        self.src.clear()
+        self.slots = self.vals = self.tensors = self.derived = self.out_of = None
+        self.keep = self.externals = self.generic = self.src = None
 
     def give_up(self, reason):
         if self.reason is None:
             self.reason = reason
+
+    def program(self, result_text, result_refs):
+        """The generated replay function; it first checks that the tensors read from outside
+        still have their traced shapes, dtypes and requires_grad (else: Stale)."""
+        if self.externals:
+            seen = tuple(part for k, t in self.externals for part in _external_key(t))
+            parts = "".join(f"x{k}.__class__, x{k}.shape, x{k}.dtype, "
+                            f"{self.tensors[k]}._requires_grad, " if _plain(t)
+                            else f"x{k}.__class__, {self.tensors[k]}._requires_grad, "
+                            for k, t in self.externals)
+            self.src.emit(f"if ({parts}) != {self.src.bind(seen, 'g')}:\n"
+                          f"    raise {self.src.bind(Stale, 's')}", head=True)
+        return self.src.build(result_text, result_refs)
 
     # ------------------------------------------------------------------ activation
     def __enter__(self):
@@ -129,6 +174,16 @@ class Tracer:
                                           or getattr(t, "_requires_grad", False))
 
 
+def _plain(t):
+    return type(t.data) is np.ndarray
+
+
+def _external_key(t):
+    if _plain(t):
+        return (np.ndarray, t.data.shape, t.data.dtype, t._requires_grad)
+    return (t.data.__class__, t._requires_grad)
+
+
 _apply = Op.__dict__["apply"].__func__
 _walk = _bw._walk
 
@@ -137,53 +192,61 @@ _walk = _bw._walk
 def _traced_apply(cls, *inputs, **params):
     out = _apply(cls, *inputs, **params)
     tr = Tracer.active
-    if any(_holds_array(v) for v in params.values()):
-        tr.give_up(f"{cls.__name__} takes an index or mask array computed outside the rows "
-                   "(e.g. from labels or argmax), which a replay would repeat")
-    ins = tuple(tr.slot(t) for t in inputs)
+    fresh = (trace_data.params(tr, cls, params)
+             if any(trace_data.holds_array(v) for v in params.values()) else {})
+    ins = [tr.val(t) for t in inputs]
     o = tr._new(out)
     op = out.grad_fn if out.grad_fn is not None and out.grad_fn.__class__ is cls else None
-    if op is None and all(k in tr.consts for k in ins):
-        tr.consts[o] = out.data  # depends on constants only: computed once, here
+    if op is None and not fresh and all(v.const for v in ins):
+        tr.vals[o] = tr.src.const(out.data)  # depends on constants only: computed once, here
         return out
     row = op if op is not None else (cls(**params) if params else cls())
-    tr.steps.append(_forward_step(row, ins, o, op is not None and row.saves_output))
+    for name, value in (fresh or {}).items():  # the index arrays of this replay's data
+        if getattr(row, name, None) is not params[name]:
+            tr.give_up(f"{cls.__name__} keeps its {name} under another name")
+        tr.src.emit(f"{tr.src.bind(row, 'r')}.{name} = {{0}}", (value,))
+    tr.vals[o] = _forward(tr, row, ins, out.data, op is not None and row.saves_output)
+    if op is not None:
+        tr.out_of[op] = o
     return out
 
 
-def _holds_array(value):
-    if isinstance(value, np.ndarray):
-        return value.ndim > 0
-    if isinstance(value, (tuple, list)):
-        return any(_holds_array(v) for v in value)
-    return False
+def _forward(tr, row, ins, value, saves_output):
+    """The statements that redo a forward row: its replay form, or a call of its forward."""
+    src = tr.src
+    out = trace_rows.forward(src, row, ins, value)
+    if out is None:
+        src.calls_rows = True
+        refs = ", ".join(f"{{{i}}}" for i in range(len(ins)))
+        out = src.assign(f"{src.bind(row.forward, 'f')}({refs})", ins, value)
+        src.emit(f"if {{0}}.__class__ is not {src.bind(np.ndarray, 'n')}:\n"
+                 f"    {out.src} = {src.bind(np.asarray, 'f')}({{0}})", (out,))
+    if saves_output:  # a backward run as a call reads the output from its row
+        src.emit(lambda name: f"{src.bind(row, 'r')}.out_data = {name}"
+                 if row in tr.generic else "pass", (out,))
+    return out
 
 
-def _forward_step(row, ins, o, saves_output):
-    forward = row.forward
-    if len(ins) == 1:
-        (a,) = ins
+def derived(value, fn, tensors, *args):
+    """Declare that `value` (an index array, labels as class indices...) is
+    fn(*[t.data for t in tensors], *args), computed in numpy outside the rows. Inside a
+    compiled function, a replay recomputes it from the new data with fn; fn returns None for
+    data that eager code would treat otherwise (it checks what that code checks), and that
+    call then runs eagerly. Outside a trace this does nothing. Returns value."""
+    if Tracer.active is not None:
+        trace_data.declare(Tracer.active, value, fn, tensors, args)
+    return value
 
-        def step(s, ts):
-            z = forward(s[a])
-            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
-    elif len(ins) == 2:
-        a, b = ins
 
-        def step(s, ts):
-            z = forward(s[a], s[b])
-            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
-    else:
-        def step(s, ts):
-            z = forward(*[s[k] for k in ins])
-            s[o] = z if z.__class__ is np.ndarray else np.asarray(z)
-    if not saves_output:
-        return step
-
-    def step_saving(s, ts):
-        step(s, ts)
-        row.out_data = s[o]
-    return step_saving
+def call_on_data(fn, *args):
+    """fn(*args), each Tensor among args replaced by its array: numpy code on tensors' data
+    with state of its own (an optimizer's update and its momentum). Inside a compiled function
+    a replay calls fn again so, on the new arrays, and an in-place update may take its result
+    (e.g. `p.sub_(call_on_data(opt._delta, i, p, p.grad))`). Returns fn's result."""
+    value = fn(*[a.data if isinstance(a, Tensor) else a for a in args])
+    if Tracer.active is not None:
+        trace_data.call(Tracer.active, fn, args, value)
+    return value
 
 
 # ---------------------------------------------------------------------- the walk
@@ -205,11 +268,13 @@ def _traced_walk(roots, seeds, retain_graph, create_graph, capture):
 
 # ---------------------------------------------------------------------- escapes
 def _escape(name, method):
+    what = "a comparison (<, ==...)" if name == "_compare" else f"Tensor.{name.strip('_')}()"
+
     def wrapper(self, *args, **kwargs):
         tr = Tracer.active
         if tr is not None and (tr.traced(self) or any(tr.traced(a) for a in args)):
-            tr.give_up(f"Tensor.{name.strip('_')}() of a traced value: the rest of the call "
-                       "may depend on its data (Python control flow)")
+            tr.give_up(f"{what} of a traced value: the rest of the call may depend on its data "
+                       "(Python control flow)")
         return method(self, *args, **kwargs)
     return wrapper
 
@@ -239,70 +304,67 @@ def _inplace(method):
         out = method(self, *args, **kwargs)
         if tr is None:
             return out
-        if self.grad_fn is not None or any(isinstance(a, np.ndarray) for a in args):
+        if self.grad_fn is not None or any(isinstance(a, trace_data.RAW)
+                                           and trace_data.unknown(tr, a) for a in args):
             tr.give_up(f"{method.__name__} with a graph or a raw numpy operand (its values are "
                        "invisible to the trace)")
             return out
         tk = tr.slot(self)
-        if tk in tr.consts:
+        if tr.is_const(tk):
             tr.give_up("an in-place change of a constant")
             return out
-        spec = tuple(("t", tr.slot(a)) if isinstance(a, Tensor) else ("v", a) for a in args)
-        tr.steps.append(_inplace_step(method, tk, spec, dict(kwargs)))
+        spec = [tr.val(a) if isinstance(a, Tensor) else
+                tr.derived[id(a)][1] if isinstance(a, trace_data.RAW) else a for a in args]
+        _inplace_statements(tr, method, tk, spec, kwargs, self.data)
         return out
     return wrapper
 
 
-def _inplace_step(method, tk, spec, kwargs):
-    name = method.__name__
+def _inplace_statements(tr, method, tk, spec, kwargs, after):
+    src, name = tr.src, method.__name__
+    src.effects = True
     if name == "_inplace_ufunc" and not kwargs and len(spec) in (3, 4):
-        return _ufunc_step(tk, spec)
-    if name == "copy_" and not kwargs and len(spec) == 1:
-        return _copy_step(tk, spec[0])
+        ufunc, _, other = spec[:3]
+        alpha = spec[3] if len(spec) == 4 else 1
+        value = other if isinstance(other, Operand) else src.const(other)
+        if alpha != 1:
+            value = src.binop("*", value, src.const(alpha))
+        data = _writable(tr, tk)
+        src.emit(f"{src.bind(ufunc, 'f')}({data}, {{0}}, out={data})", (value,))
+    elif name == "copy_" and not kwargs and len(spec) == 1:
+        value = spec[0] if isinstance(spec[0], Operand) else src.const(spec[0])
+        data = _writable(tr, tk)
+        src.emit(f"{data}[...] = {{0}}", (value,))
+    else:  # anything else: the method itself, on throwaway Tensors around the arrays
+        src.calls_rows = True
+        args = [a if isinstance(a, Operand) else src.const(a) for a in spec]
+        refs = [tr.vals[tk], *args, src.const(kwargs)]
+        targs = "".join(f"{src.bind(_make, 'f')}({{{i + 1}}}), " if isinstance(a, Operand)
+                        else f"{{{i + 1}}}, " for i, a in enumerate(spec))
+        tensor = tr.tensors.get(tk, "None")
+        data = src.local()
+        src.emit(f"{data} = {src.bind(_replay_inplace, 'f')}({src.bind(method, 'f')}, "
+                 f"{tensor}, {{0}}, ({targs}), {{{len(refs) - 1}}})", refs)
+    tr.vals[tk] = Operand(data, after)
 
-    def step(s, ts):
-        t = ts[tk]
-        if t is None:  # an intermediate value: a throwaway Tensor around its array
-            t = _make(s[tk])
-        args = [_make(s[v]) if kind == "t" else v for kind, v in spec]
-        method(t, *args, **kwargs)
-        s[tk] = t.data
-    return step
 
-
-def _writable(s, ts, tk):
-    """Tensor._writable for a slot: the array to write into, its version bumped."""
-    t = ts[tk]
-    if t is None:
-        data = s[tk]
-        if not data.flags.writeable:
-            data = s[tk] = data.copy()
-        return data
-    if not t.data.flags.writeable:
-        t.data = t.data.copy()
-    t._version[0] += 1
-    data = s[tk] = t.data
+def _writable(tr, tk):
+    """Tensor._writable for a slot, as statements: the name of the array to write into."""
+    src, data = tr.src, tr.src.local()
+    tensor = tr.tensors.get(tk)
+    if tensor is None:  # an intermediate value: its array
+        src.emit(f"{data} = {{0}}\nif not {data}.flags.writeable:\n"
+                 f"    {data} = {data}.copy()", (tr.vals[tk],))
+    else:  # the Tensor's own method: its version counter is its business
+        src.emit(f"{data} = {tensor}._writable()")
     return data
 
 
-def _ufunc_step(tk, spec):
-    """`x.add_(y)` and friends outside the graph (methods.py's _inplace_ufunc), on arrays."""
-    (_, ufunc), _, (kind, other) = spec[:3]
-    alpha = spec[3][1] if len(spec) == 4 else 1
-
-    def step(s, ts):
-        value = s[other] if kind == "t" else other
-        data = _writable(s, ts, tk)
-        ufunc(data, value * alpha if alpha != 1 else value, out=data)
-    return step
-
-
-def _copy_step(tk, src):
-    kind, value = src
-
-    def step(s, ts):
-        _writable(s, ts, tk)[...] = s[value] if kind == "t" else value
-    return step
+def _replay_inplace(method, t, data, args, kwargs):
+    if t is None:  # an intermediate value: a throwaway Tensor around its array
+        t = _make(data)
+    method(t, *args, **kwargs)
+    return t.data
 
 
 # ---------------------------------------------------------------------- detach, random
@@ -311,16 +373,9 @@ def _detach(method):
         out = method(self)
         tr = Tracer.active
         if tr is not None and tr.traced(self):
-            i, o = tr.slot(self), tr._new(out)
-            tr.steps.append(_alias_step(i, o))
+            tr.vals[tr._new(out)] = tr.val(self)
         return out
     return wrapper
-
-
-def _alias_step(i, o):
-    def step(s, ts):
-        s[o] = s[i]
-    return step
 
 
 def _copied(to_array):
@@ -352,18 +407,33 @@ def _grad_field(slot_descriptor):
     def read(t):
         g = get(t)
         tr = Tracer.active
-        if tr is None or tr.delivering or g is None or id(g) in tr.slots or not tr.traced(t):
+        if tr is None or tr.delivering or id(g) in tr.slots or not tr.traced(t):
             return g
-        lk, gk = tr.slot(t), tr._new(g)
-        tr.grad_of[gk] = lk
-        tr.steps.append(_read_grad_step(lk, gk))
+        lk = tr.slot(t)
+        leaf = tr.tensors.get(lk)
+        if leaf is None:
+            if g is not None:
+                tr.give_up("a .grad of an intermediate value inside the compiled function")
+            return g
+        _guard_grad(tr, lk, leaf, g is None)
+        if g is None:
+            return g
+        gk = tr._new(g)
+        src, name = tr.src, f"t{gk}"
+        data = src.local()
+        tr.tensors[gk] = name
+        tr.vals[gk] = Operand(data, g.data)
+        src.emit(f"{name} = {leaf}.grad\n{data} = None if {name} is None else {name}.data")
         return g
 
     def write(t, value):
         tr = Tracer.active
         if tr is not None and not tr.delivering and tr.traced(t):
-            if value is None:
-                tr.steps.append(_clear_grad_step(tr.slot(t)))
+            leaf = tr.tensors.get(tr.slot(t))
+            if value is None and leaf is not None:
+                tr.src.effects = True
+                tr.grads_set.add(tr.slot(t))
+                tr.src.emit(f"{leaf}.grad = None")
             else:
                 tr.give_up("an assignment to .grad inside the compiled function")
         put(t, value)
@@ -371,15 +441,12 @@ def _grad_field(slot_descriptor):
     return property(read, write)
 
 
-def _read_grad_step(lk, gk):
-    def step(s, ts):
-        g = ts[lk].grad
-        ts[gk] = g
-        s[gk] = None if g is None else g.data
-    return step
-
-
-def _clear_grad_step(lk):
-    def step(s, ts):
-        ts[lk].grad = None
-    return step
+def _guard_grad(tr, lk, leaf, none):
+    """A .grad the call did not set comes from before it: whether it is None steered the
+    traced Python (an optimizer skips a parameter without one), so a replay first checks that
+    it still is (or is not), and traces again otherwise (before changing anything)."""
+    if lk in tr.grads_set or lk in tr.grads_guarded:
+        return
+    tr.grads_guarded.add(lk)
+    test = "is not None" if none else "is None"
+    tr.src.emit(f"if {leaf}.grad {test}:\n    raise {tr.src.bind(Stale, 's')}", head=True)

@@ -1,14 +1,16 @@
-"""The graph walk of a traced call: backward.py's walk, run for real and recorded step by step.
+"""The graph walk of a traced call: backward.py's walk, run for real and recorded as statements.
 
 The same order, the same sums, the same fitting of each gradient to its input's shape and dtype,
-the same accumulation into .grad; each node becomes one replay step over the slot lists of
-trace.py (`step(s, ts)`), with the decisions the walker takes per call (which dims to sum, whether
-to cast) taken once, since the guard fixes every shape and dtype.
+the same accumulation into .grad. The decisions the walker takes per call (which dims to sum,
+whether to cast) are taken once, since the guard fixes every shape and dtype; a node whose
+backward reads only a constant gradient (the seed, through a mean) is computed once; hot rows
+replay as inline expressions (trace_rows.py), the others as calls of their backward.
 """
 
 import numpy as np
 
 from . import backward as _bw
+from . import trace_rows
 from .tensor import Tensor, _make
 
 
@@ -17,155 +19,126 @@ class Walk:
 
     def __init__(self, tracer):
         self.tr = tracer
-        self.pending = {}  # node -> (gradient array, slot)
+        self.pending = {}  # node -> (gradient array, Operand)
 
     def run(self, roots, seeds, retain_graph):
         tr, pending = self.tr, self.pending
         for t, g in zip(roots, seeds):
-            k = tr.const(g)
+            seed = tr.src.const(g)
             if t.grad_fn is None:  # a root that is a leaf gets its seed at once
-                lk = self.deliver(t, g, k)[1]
-                tr.steps.append(_deliver_step(lk, k))
+                self.deliver(t, g, seed)
             else:
-                self.add(t.grad_fn, g, k)
+                self.add(t.grad_fn, g, seed)
         deps = _bw._count_dependencies(list(pending))
         ready = [n for n in pending if n not in deps]
         while ready:
             node = ready.pop()
-            g, gk = pending.pop(node)
-            self.node(node, g, gk, deps, ready, retain_graph)
+            g, gv = pending.pop(node)
+            self.node(node, g, gv, deps, ready, retain_graph)
 
-    def node(self, node, g, gk, deps, ready, retain_graph):
+    def node(self, node, g, gv, deps, ready, retain_graph):
         tr = self.tr
         node.check_saved()
         if node.retained is not None:
             tr.give_up("retain_grad() on a value inside the compiled function")
             _bw._retain(node.retained(), g, False)
-        ins = [tr.slot(t) for t in node.inputs]
+        ins = [tr.val(t) for t in node.inputs]
         arrays = [t.data for t in node.inputs]
         grads = node.backward(g, *arrays)
-        plan = []
-        for j, (parent, gi, x) in enumerate(zip(node.parents, grads, arrays)):
+        replayed = self.replay(node, gv, ins, grads)
+        for parent, gi, x, gr in zip(node.parents, grads, arrays, replayed):
             if parent is None or gi is None:
                 continue
-            fit = None
             if gi.shape != x.shape or gi.dtype != x.dtype:
-                fit = _fitter(gi, x)
+                mark = tr.src.mark()
+                gr = _fit(tr.src, gr, gi, x)
                 gi = _bw._match(gi, x)
-            k = tr._new(_make(gi))
-            plan.append((_MATCH, j, k, fit))
+                tr.src.settle(mark, [gr], [gi])
             if parent.__class__ is Tensor:
-                plan.append(self.deliver(parent, gi, k))
+                self.deliver(parent, gi, gr)
                 continue
-            summed = self.add(parent, gi, k)
-            if summed is not None:
-                plan.append(summed)
+            self.add(parent, gi, gr)
             deps[parent] -= 1
             if deps[parent] == 0:
                 ready.append(parent)
-        tr.steps.append(_backward_step(node, gk, tuple(ins), tuple(plan)))
         if not retain_graph:
             node.release()
 
-    def add(self, node, g, k):
-        """Sum a gradient into the node's pending one; the action that does it at replay."""
-        if node in self.pending:
-            old, ok = self.pending[node]
-            total = old + g
-            nk = self.tr._new(_make(total))
-            self.pending[node] = (total, nk)
-            return (_ADD, nk, ok, k)
-        self.pending[node] = (g, k)
-        return None
+    def replay(self, node, gv, ins, grads):
+        """The Operands of the node's gradients: constants when they depend on a constant
+        gradient only, a replay form, or the items of a call of the row's backward."""
+        src = self.tr.src
+        if gv.const and node.__class__ in trace_rows.PURE_BACKWARD:
+            return [None if gi is None else src.const(gi) for gi in grads]
+        out = self.tr.vals.get(self.tr.out_of.get(node))
+        result = trace_rows.backward(src, node, gv, ins, out, grads)
+        if result is not None:
+            return result
+        src.calls_rows = True
+        self.tr.generic.add(node)
+        refs = ", ".join(f"{{{i}}}" for i in range(len(ins) + 1))
+        call = src.assign(f"{src.bind(node.backward, 'b')}({refs})", [gv, *ins], grads)
+        return [None if gi is None else src.assign(f"{{0}}[{j}]", (call,), gi)
+                for j, gi in enumerate(grads)]
 
-    def deliver(self, leaf, g, k):
+    def add(self, node, g, gv):
+        """Sum a gradient into the node's pending one (the statement that does it at replay)."""
+        if node in self.pending:
+            old, ov = self.pending[node]
+            src, total = self.tr.src, old + g
+            mark = src.mark()
+            tv = src.binop("+", ov, gv)
+            src.settle(mark, [tv], [total])
+            self.pending[node] = (total, tv)
+        else:
+            self.pending[node] = (g, gv)
+
+    def deliver(self, leaf, g, gv):
         tr = self.tr
-        lk = tr.slot(leaf)
+        tensor = tr.tensors.get(tr.slot(leaf))
+        tr.grads_set.add(tr.slot(leaf))
+        if tensor is None:
+            tr.give_up("a gradient for a tensor the trace cannot name")
         tr.delivering = True
         try:
             _bw._accumulate(leaf, g, False)
         finally:
             tr.delivering = False
-        return (_DELIVER, lk, k, None)
+        src = tr.src
+        src.effects = True
+        names = [src.bind(f, "f") for f in (_make, np.array, np.add, _bw._accumulate)]
+        src.emit(lambda g_name: _accumulate_text(tensor, g_name, gv.owned(), *names), (gv,))
 
 
-_MATCH, _ADD, _DELIVER = 0, 1, 2
+def _accumulate_text(t, g, owned, make, array, add, accumulate):
+    """backward._accumulate without create_graph, its cases as statements. A gradient that is
+    a new array nothing else holds becomes the .grad itself (eager copies it, as it may be
+    shared; the copy of a C-contiguous array is the same values in the same layout)."""
+    first = f"{make}({array}({g}, copy=True))"
+    if owned:
+        first = f"{make}({g}) if {g}.flags.c_contiguous else {first}"
+    return (f"gr = {t}.grad\n"
+            f"if gr is None:\n"
+            f"    {t}.grad = {first}\n"
+            f"elif gr.grad_fn is None:\n"
+            f"    gd = gr._writable()\n"
+            f"    {add}(gd, {g}, out=gd, casting='unsafe')\n"
+            f"else:\n"
+            f"    {accumulate}({t}, {g}, False)")
 
 
-def _deliver_step(lk, k):
-    def step(s, ts):
-        _accumulate(ts[lk], s[k])
-    return step
-
-
-def _fitter(g, x):
+def _fit(src, gv, g, x):
     """backward._match for these shapes and dtypes, its decisions taken once: the same calls."""
     gshape, shape, dtype = g.shape, x.shape, x.dtype
-    dims, reshape = (), False
     if gshape != shape:
         lead = len(gshape) - len(shape)
         dims = tuple(range(lead)) + tuple(
             i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
-        kept = list(gshape)
-        for d in dims:
-            kept[d] = 1
-        reshape = tuple(kept) != shape
-    cast = (g.sum(dims, keepdims=True) if dims else g).dtype != dtype
-
-    def fit(g):
         if dims:
-            g = g.sum(dims, keepdims=True)
-        if reshape:
-            g = g.reshape(shape)
-        if cast:
-            g = g.astype(dtype)
-        return g
-    return fit
+            gv = src.method(gv, "sum", dims, keepdims=True)
+        if np.shape(gv.value) != shape:
+            gv = src.method(gv, "reshape", shape, view=True)
+    if gv.value.dtype != dtype:
+        gv = src.method(gv, "astype", dtype)
+    return gv
 
-
-def _backward_step(node, gk, ins, plan):
-    """One node's backward at replay: the row on arrays, each gradient fitted to its input's
-    shape and dtype (as the walker does), then summed into a pending slot or accumulated into a
-    leaf's .grad."""
-    grads_of, accumulate = _row_backward(node.backward, gk, ins), _accumulate
-
-    def step(s, ts):
-        grads = grads_of(s)
-        for kind, p, q, r in plan:
-            if kind == _MATCH:
-                s[q] = grads[p] if r is None else r(grads[p])
-            elif kind == _ADD:
-                s[p] = s[q] + s[r]
-            else:
-                accumulate(ts[p], s[q])
-    return step
-
-
-def _accumulate(t, g):
-    """backward._accumulate without create_graph, its common case (adding into a plain
-    writable .grad) taken first: the same numpy call."""
-    old = t.grad
-    if old is not None and old.grad_fn is None:
-        data = old.data
-        if data.flags.writeable:
-            np.add(data, g, out=data, casting="unsafe")
-            old._version[0] += 1
-            return
-    _bw._accumulate(t, g, False)
-
-
-def _row_backward(backward, gk, ins):
-    if len(ins) == 1:
-        (a,) = ins
-
-        def grads_of(s):
-            return backward(s[gk], s[a])
-    elif len(ins) == 2:
-        a, b = ins
-
-        def grads_of(s):
-            return backward(s[gk], s[a], s[b])
-    else:
-        def grads_of(s):
-            return backward(s[gk], *[s[k] for k in ins])
-    return grads_of

@@ -13,6 +13,7 @@ import numpy as np
 
 import autogradcli.engine as ag
 from autogradcli.engine.nn import functional as F
+from autogradcli.engine.trace import derived
 from autogradcli.errors import did_you_mean
 from autogradcli.nn.specs import LOSSES as SPECS
 
@@ -51,14 +52,27 @@ def cross_entropy(logits, target):
     labels = np.asarray(target.data if isinstance(target, ag.Tensor) else target)
     if labels.shape != (n,):
         raise ValueError(f"cross_entropy expects targets of shape ({n},), got {labels.shape}")
-    if labels.dtype.kind == "f":
-        if not np.all(labels == np.round(labels)):
+    indices = _class_indices(labels, k)
+    if indices is None:
+        if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
             raise ValueError("cross_entropy targets must be class indices 0..k-1, got fractions")
-        labels = labels.astype(np.int64)
-    if n and (labels.min() < 0 or labels.max() >= k):
         raise ValueError(f"cross_entropy targets must lie in 0..{k - 1}, got {labels.min()}.."
                          f"{labels.max()}")
-    return F.cross_entropy(logits, labels.astype(np.int64, copy=False))
+    if isinstance(target, ag.Tensor):  # a compiled step recomputes them from its new targets
+        derived(indices, _class_indices, (target,), k)
+    return F.cross_entropy(logits, indices)
+
+
+def _class_indices(labels, k):
+    """Targets as int64 class indices, or None when they are not whole numbers in 0..k-1."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            return None
+        labels = labels.astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        return None
+    return labels.astype(np.int64, copy=False)
 
 
 LOSSES = {"mse": mse, "mae": mae, "huber": huber, "bce": bce, "cross_entropy": cross_entropy}

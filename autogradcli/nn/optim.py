@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 
 import autogradcli.engine as ag
+from autogradcli.engine.trace import call_on_data
 
 
 class Optimizer:
@@ -38,11 +39,12 @@ class Optimizer:
                 p.grad.zero_()
 
     def step(self):
-        """One update of every parameter that has a gradient, in place under no_grad."""
+        """One update of every parameter that has a gradient, in place under no_grad. Inside an
+        ag.compile'd function the update is replayed: _delta runs again on the new arrays."""
         with ag.no_grad():
             for i, p in enumerate(self.params):
                 if p.grad is not None:
-                    p.sub_(self._delta(i, p.data, p.grad.data))
+                    p.sub_(call_on_data(self._delta, i, p, p.grad))
 
     def _delta(self, i, p, g) -> np.ndarray:
         """The amount to subtract from parameter i (arrays in, array out)."""

@@ -119,11 +119,12 @@ class RunFolder:
     def write_summary(self, *, status, message="", steps=0, epochs_completed=0,
                       initial_params=None, final_params=None, final_train_loss=None,
                       final_val_loss=None, least_squares=None, wall_seconds=None,
-                      metrics=None, early_stopping=None) -> Path:
+                      metrics=None, early_stopping=None, compile=None) -> Path:
         """summary.json, replaced atomically. Arrays become nested lists, NaN and inf null.
 
         Parameter values are listed only for small models (model.npz holds them all); their
         shapes always are. metrics: {"train": {...}, "val": {...}} and per-class reports.
+        compile: whether the steps ran as a compiled trace ({"setting", "used", "reason"}).
         """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -145,6 +146,7 @@ class RunFolder:
             "least_squares": least_squares,
             "true_params": self._info["true_params"],
             "wall_seconds": wall_seconds,
+            "compile": compile,
             "versions": _versions(),
         }
         text = json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n"

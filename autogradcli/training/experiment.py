@@ -139,7 +139,8 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
 
     def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
         summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
-        return RunResult(status, path, summary, message, config, error)
+        return RunResult(status, path, summary, message, config, error,
+                         _compile_warnings(training.compile, summary.get("compile")))
 
     try:
         outcome = train_loop(
@@ -152,6 +153,14 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
     except Exception as exc:
         return result("failed", f"{type(exc).__name__}: {exc}", exc)
     return result(outcome.status, outcome.message)
+
+
+def _compile_warnings(setting, compiled) -> list[str]:
+    """training.compile: true asks for a compiled step: say so when it had to run eagerly
+    (`auto` says nothing; summary.json records why either way)."""
+    if setting is True and compiled is not None and not compiled["used"]:
+        return [f"training.compile is true, but the steps ran eagerly: {compiled['reason']}"]
+    return []
 
 
 def resume_experiment(path, *, overrides=(), progress: Callable[[Any], None] | None = None,

@@ -28,7 +28,7 @@ from autogradcli.training.events import (
 from autogradcli.training.interrupts import DeferredStops
 
 __all__ = ["SHUFFLES", "Controls", "EpochDone", "StepDone", "TrainResult", "TrainStart",
-           "TrainingInterrupted", "batch_plan", "train_loop"]
+           "TrainingInterrupted", "batch_plan", "compile_summary", "train_loop"]
 
 
 @dataclass
@@ -43,7 +43,10 @@ class Controls:
     early_stopping: object | None = None
     resume: Checkpoint | None = None
     stops: DeferredStops | None = None  # stop signals, honoured between steps
-    compile: bool = True  # forward and backward as an ag.compile trace (bit-identical)
+    # The step (forward and backward, then the optimizer's update) as ag.compile traces,
+    # bit-identical to eager: "auto" or True compile, running eagerly what a trace cannot
+    # replay (summary.json's compile says why); False: always eager.
+    compile: bool | str = "auto"
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
@@ -83,6 +86,7 @@ class _Loop:
         self.least_squares = None
         self.stopped_early = False
         self.forward_backward = _forward_backward(model, loss_fn, controls.compile)
+        self.update = _update(optimizer, controls.compile)
 
     def check(self, x, y, x_val, y_val, epochs, batch_size):
         if len(x) != len(y) or len(x) == 0:
@@ -137,7 +141,7 @@ class _Loop:
             self._checkpoint(plan)
         else:
             self.folder.continue_history(self.steps, self.epochs_completed, columns)
-        self._summary("running", "training", None, None, start)
+        self._summary("running", "training", None, None, start, finished=False)
         return self.epochs_completed + 1
 
     def _epochs(self, x, y, train, val, first, epochs, plan):
@@ -167,7 +171,7 @@ class _Loop:
         loss stops being finite (that row is recorded, without an update), else None."""
         optimizer, folder = self.optimizer, self.folder
         params, report, clip = self.params, self.progress, self.controls.clipper
-        forward_backward = self.forward_backward
+        forward_backward, update = self.forward_backward, self.update
         for xb, yb in batches:
             loss = forward_backward(xb, yb)
             value = loss.item()
@@ -179,8 +183,7 @@ class _Loop:
                 return (f"diverged at step {step} (epoch {epoch}): the loss became {value}. "
                         f"Try a smaller learning rate than {lr}.")
             norm = clip(params) if clip is not None else None
-            optimizer.step()
-            optimizer.zero_grad()
+            update()
             self.steps = step
             if folder is not None:
                 folder.add_step(epoch, step, _row_values(params), value, lr, norm)
@@ -315,13 +318,15 @@ class _Loop:
         return result
 
     def _summary(self, status, message, final_train, final_val, start, final_params=None,
-                 metrics=None, early=None):
+                 metrics=None, early=None, finished=True):
         self.folder.write_summary(
             status=status, message=message, steps=self.steps,
             epochs_completed=self.epochs_completed, initial_params=self.initial,
             final_params=final_params, final_train_loss=final_train, final_val_loss=final_val,
             least_squares=self.least_squares, wall_seconds=time.perf_counter() - start,
             metrics=metrics, early_stopping=early,
+            compile=compile_summary(self.controls.compile, self.forward_backward, self.update)
+            if finished else None,
         )
 
     def _report(self, event):
@@ -329,17 +334,38 @@ class _Loop:
             self.progress(event)
 
 
-def _forward_backward(model, loss_fn, compiled):
+def _forward_backward(model, loss_fn, setting):
     """The step's loss with the parameters' gradients accumulated: traced and replayed by
-    ag.compile, or eager. Backward runs before the loss is checked for divergence; a diverged
-    step's gradients are then dropped, so the parameters see exactly what eager gives them."""
+    ag.compile (setting "auto" or True), or eager (False). Backward runs before the loss is
+    checked for divergence; a diverged step's gradients are then dropped, so the parameters see
+    exactly what eager gives them."""
 
     def step(xb, yb):
         loss = loss_fn(model(xb), yb)
         loss.backward()
         return loss
 
-    return ag.compile(step) if compiled else step
+    return step if setting is False else ag.compile(step)
+
+
+def _update(optimizer, setting):
+    """The optimizer's step and zero_grad, after the loss was found finite (and the gradients
+    clipped): traced and replayed by ag.compile too, unless the setting is False."""
+
+    def update():
+        optimizer.step()
+        optimizer.zero_grad()
+
+    return update if setting is False else ag.compile(update)
+
+
+def compile_summary(setting, *compiled) -> dict:
+    """summary.json's `compile`: the setting, whether the steps (forward and backward, then the
+    update) were replayed, and if not, why."""
+    if setting is False:
+        return {"setting": False, "used": False, "reason": "training.compile is false"}
+    reason = next((c.fallback_reason for c in compiled if c.fallback_reason), None)
+    return {"setting": setting, "used": reason is None, "reason": reason}
 
 
 def _batch_tensors(train, indices, plan) -> list:

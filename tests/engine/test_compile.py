@@ -29,32 +29,31 @@ def _same(a, b):
 
 
 # Rows whose replay the tracer refuses, so the compiled function runs them eagerly (still exact):
-# index or mask arrays computed outside the rows (labels, argmax along a dim, sort, comparisons
-# feeding where, pooling windows), which a replay would repeat instead of recomputing.
+# index or mask arrays computed outside the rows (labels given to the engine's losses directly,
+# argmax along a dim, sort, comparisons feeding where), which a replay would repeat instead of
+# recomputing. (max_pool2d and the training losses declare how their indices are derived.)
 FALLBACKS = {
     "cross_entropy_1d", "cross_entropy_mean", "cross_entropy_nd", "cross_entropy_none",
-    "cross_entropy_smoothing_mean", "cross_entropy_smoothing_none",
-    "cross_entropy_smoothing_sum", "cross_entropy_sum", "cross_entropy_weight_ignore_mean",
-    "cross_entropy_weight_ignore_none", "cross_entropy_weight_ignore_sum", "cummax",
-    "cummax_fn", "cummin", "diagonal", "diagonal_dims", "diagonal_empty", "diagonal_neg_offset",
-    "diagonal_offset", "embedding", "gather", "gather_0d", "gather_dim0", "gather_empty_index",
+    "cross_entropy_smoothing_mean", "cross_entropy_smoothing_none", "cross_entropy_smoothing_sum",
+    "cross_entropy_sum", "cross_entropy_weight_ignore_mean", "cross_entropy_weight_ignore_none",
+    "cross_entropy_weight_ignore_sum", "cummax", "cummax_fn", "cummin", "diagonal_neg_offset",
+    "diagonal_offset", "embedding", "gather", "gather_dim0", "gather_empty_index",
     "gather_neg_dim", "gather_smaller_index", "huber_loss_mean", "huber_loss_none",
     "huber_loss_sum", "index_bool_mask", "index_bool_rows", "index_bool_tensor",
     "index_int_ndarray_2d", "index_int_tensor", "index_select", "index_select_0d_index",
-    "index_select_dim0", "index_select_empty", "kl_div_batchmean", "kl_div_mean", "kl_div_none",
-    "kl_div_sum", "masked_fill", "masked_fill_broadcast", "masked_fill_tensor_value", "max_dim",
-    "max_dim0", "max_dim_fn", "max_dim_keepdim", "max_dim_size1", "max_fn", "max_pool2d",
-    "max_pool2d_dilation_ceil", "max_pool2d_overlap", "max_pool2d_unbatched", "median_dim",
-    "median_dim_keepdim", "min_dim", "min_dim_0d", "min_dim_fn", "min_dim_keepdim", "min_fn",
-    "nll_loss_mean", "nll_loss_none", "nll_loss_sum", "pad_circular", "pad_circular_2d",
-    "pad_reflect", "pad_reflect_2d", "pad_reflect_3d", "pad_replicate", "pad_replicate_2d",
-    "repeat_interleave", "repeat_interleave_counts", "repeat_interleave_flat", "scatter",
-    "scatter_add", "scatter_add_dim0", "scatter_dim0", "scatter_value", "sdpa_bool_mask",
-    "sdpa_causal", "sdpa_gqa", "smooth_l1_loss_mean", "smooth_l1_loss_none",
-    "smooth_l1_loss_sum", "sort", "sort_0d", "sort_by_argsort", "sort_dim0_descending",
-    "sort_fn", "sort_length1", "topk", "topk_all", "topk_smallest_dim0", "topk_zero", "trace",
-    "trace_fn", "tril", "tril_offset", "tril_single_row", "triu", "triu_batched", "where",
-    "where_scalar", "where_scalar_both_tensor_cond", "where_scalar_first", "where_tensor_cond",
+    "index_select_dim0", "kl_div_batchmean", "kl_div_mean", "kl_div_none", "kl_div_sum",
+    "masked_fill", "masked_fill_broadcast", "masked_fill_tensor_value", "max_dim", "max_dim0",
+    "max_dim_fn", "max_dim_keepdim", "max_dim_size1", "max_fn", "median_dim", "median_dim_keepdim",
+    "min_dim", "min_dim_0d", "min_dim_fn", "min_dim_keepdim", "min_fn", "nll_loss_mean",
+    "nll_loss_none", "nll_loss_sum", "pad_circular", "pad_circular_2d", "pad_reflect",
+    "pad_reflect_2d", "pad_reflect_3d", "pad_replicate", "pad_replicate_2d", "repeat_interleave",
+    "repeat_interleave_counts", "repeat_interleave_flat", "scatter", "scatter_add",
+    "scatter_add_dim0", "scatter_dim0", "scatter_value", "sdpa_bool_mask", "sdpa_causal",
+    "sdpa_gqa", "smooth_l1_loss_mean", "smooth_l1_loss_none", "smooth_l1_loss_sum", "sort",
+    "sort_0d", "sort_by_argsort", "sort_dim0_descending", "sort_fn", "sort_length1", "topk",
+    "topk_all", "topk_smallest_dim0", "topk_zero", "tril", "tril_offset", "tril_single_row",
+    "triu", "triu_batched", "where", "where_scalar", "where_scalar_both_tensor_cond",
+    "where_scalar_first", "where_tensor_cond",
 }
 
 
@@ -137,7 +136,7 @@ def test_gradients_set_to_none_are_none_after_a_replay():
     (lambda x: x * 2 if x.sum().item() > 0 else x, "item"),
     (lambda x: x * ag.randn(3), "random"),
     (lambda x: x.max(0).values, "max(dim)"),
-    (lambda x: x[x > 0], "compare"),
+    (lambda x: x[x > 0], "comparison"),
     (lambda x: ag.tensor(x) * 2, "copies its data"),
 ])
 def test_what_cannot_be_replayed_falls_back_to_eager_once_with_a_reason(body, reason):
@@ -214,3 +213,91 @@ def test_tensors_inside_a_container_argument_fall_back():
     assert _same(compiled((x, x)).data, np.full(2, 2.0))
     assert "container" in compiled.fallback_reason
     assert _same(compiled((x, x * 3)).data, np.full(2, 4.0))
+
+
+def test_a_parameter_that_changes_dtype_or_shape_is_traced_again():
+    w = ag.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+
+    @ag.compile
+    def step(x):
+        loss = (w * x).sum()
+        loss.backward()
+        return loss
+
+    x = ag.tensor(np.arange(3.0, dtype=np.float32))
+    step(x)
+    step(x)
+    w.data = np.ones(3, dtype=np.float64)  # what a replay read as float32 is float64 now
+    w.grad = None
+    out = step(x)
+    assert out.dtype == np.float64 and w.grad.dtype == np.float64
+    assert _same(w.grad.data, np.arange(3.0))
+    w.data = np.ones(4)
+    w.grad = None
+    assert _same(step(ag.tensor(np.arange(4.0))).data, np.array(6.0))
+    assert step.fallback_reason is None
+
+
+def test_one_gradient_reaching_two_leaves_is_two_arrays_after_a_replay():
+    a = ag.tensor(np.ones(3), requires_grad=True)
+    b = ag.tensor(np.ones(3), requires_grad=True)
+
+    @ag.compile
+    def step(x):
+        a.grad = b.grad = None
+        (a + b + x).sum().backward()  # Add's backward hands the same gradient to both
+
+    for _ in range(3):
+        step(ag.tensor(np.arange(3.0)))
+        assert not np.shares_memory(a.grad.data, b.grad.data)
+        a.grad.data += 1
+        assert _same(b.grad.data, np.ones(3))
+
+
+def test_a_replay_is_one_generated_function_without_row_calls_for_the_tutorial():
+    step, _, _ = _tutorial(True)
+    xb, yb = _batches((10,))[0]
+    step(xb, yb)
+    (program,) = step.programs.values()
+    assert "prev = " not in program.source  # every row inline: grad mode is not even touched
+
+
+def test_a_row_whose_replay_form_gives_other_bits_is_replayed_by_calling_it(monkeypatch):
+    from autogradcli.engine.ops.binary import Mul
+
+    def forward(self, x, y):  # not what the inline form `x * y` computes
+        return np.nextafter(x * y, np.inf)
+
+    monkeypatch.setattr(Mul, "forward", forward)
+    x = ag.tensor(np.array([1.0, 2.0, 3.0]))
+    compiled = ag.compile(lambda a: a * x)
+    for values in ([1.0, 1.0, 1.0], [0.5, 2.0, 3.0]):
+        out = compiled(ag.tensor(np.array(values)))
+        assert _same(out.data, np.nextafter(np.array(values) * x.data, np.inf))
+    (program,) = compiled.programs.values()
+    assert " * " not in program.source  # the row's own forward, called
+
+
+def test_in_place_updates_of_every_kind_replay_as_eager_runs_them():
+    def make():
+        w = ag.tensor(np.array([0.5, -2.0, 3.0]), requires_grad=True)
+
+        def step(x):
+            loss = (w * x).sum()
+            loss.backward()
+            with ag.no_grad():
+                w.add_(w.grad, alpha=-0.25)  # a ufunc with alpha
+                w.clamp_(-1.0, 1.0)  # any other in-place method: called at replay
+                w.mul_(1.5)
+                w.grad.copy_(w.grad * 0.5)
+            return loss
+
+        return w, step
+
+    (w_c, step_c), (w_e, step_e) = make(), make()
+    step_c = ag.compile(step_c)
+    for values in ([1.0, 2.0, 3.0], [-1.0, 0.5, 4.0], [2.0, 2.0, -3.0]):
+        x = ag.tensor(np.array(values))
+        assert _same(step_c(x).data, step_e(x).data)
+        assert _same(w_c.data, w_e.data) and _same(w_c.grad.data, w_e.grad.data)
+    assert step_c.fallback_reason is None and len(step_c.programs) == 1

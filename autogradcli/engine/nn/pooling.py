@@ -11,6 +11,7 @@ from ..ops import matmul
 from ..ops.conv import Conv, Geometry
 from ..ops.pooling import TakeFlat
 from ..tensor import _const, _make
+from ..trace import derived
 from .conv import _batched, _pair
 
 
@@ -76,6 +77,18 @@ def _argmax_positions(x, dims):
     return rows, cols
 
 
+def _picks(xd, dims):
+    """Each window's largest element: its flat position in xd, and its position in its plane."""
+    n, c, h, w = xd.shape
+    rows, cols = _argmax_positions(xd, dims)
+    plane = rows * w + cols
+    return np.arange(n * c).reshape(n, c, 1, 1) * (h * w) + plane, plane
+
+
+def _flat_picks(xd, dims):
+    return _picks(xd, dims)[0]
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The largest element of each window; the gradient goes to it (the first one on ties).
@@ -83,14 +96,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     With return_indices, also the int64 index of each chosen element within its H*W plane.
     """
     x, unbatched = _batched(input, 4, "max_pool2d")
-    n, c, h, w = x.shape
     dims = _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    rows, cols = _argmax_positions(x.data, dims)
-    plane = rows * w + cols
-    planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    idx, plane = _picks(x.data, dims)
+    if not return_indices:  # a compiled function's replay finds the new data's argmax
+        derived(idx, _flat_picks, (x,), dims)
     # windows that cannot overlap never pick one element twice: the backward can write, not add
     apart = all(s >= d * (k - 1) + 1 for k, s, _, d, _, _ in dims)
-    out = TakeFlat.apply(x, idx=planes + plane, unique=apart)
+    out = TakeFlat.apply(x, idx=idx, unique=apart)
     indices = _make(plane.astype(np.int64))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)

@@ -1,0 +1,45 @@
+"""training.compile through autograd-train: auto falls back silently, true warns once, false is
+eager; summary.json says which ran, and history.csv is the same bytes in every case."""
+
+import json
+import subprocess
+
+import pytest
+from helpers import CONFIGS, TRAIN
+
+# huber compares values to pick its branch: a step the trace cannot replay.
+UNTRACEABLE = ["loss.kind=huber", "training.epochs=2"]
+
+
+def _train(tmp_path, setting, extra):
+    out = tmp_path / f"run-{setting}"
+    sets = [arg for item in [*extra, f"training.compile={setting}"] for arg in ("--set", item)]
+    done = subprocess.run([*TRAIN, str(CONFIGS / "seed_linear.yaml"), "--out", str(out),
+                           "--quiet", "--seed", "3", *sets],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return done.stderr, summary["compile"], (out / "history.csv").read_bytes()
+
+
+def test_a_step_that_cannot_be_traced_warns_only_when_compile_is_true(tmp_path):
+    runs = {setting: _train(tmp_path, setting, UNTRACEABLE) for setting in ("auto", "true",
+                                                                            "false")}
+    (auto_err, auto, auto_history), (true_err, true, true_history), (false_err, false, _) = (
+        runs["auto"], runs["true"], runs["false"])
+    assert auto["setting"] == "auto" and auto["used"] is False and "comparison" in auto["reason"]
+    assert "warning" not in auto_err
+    warnings = [line for line in true_err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "training.compile is true" in warnings[0]
+    assert true["reason"] in warnings[0] and true["used"] is False
+    assert false == {"setting": False, "used": False, "reason": "training.compile is false"}
+    assert "warning" not in false_err
+    assert auto_history == true_history == runs["false"][2]
+
+
+@pytest.mark.parametrize("setting", ["auto", "true"])
+def test_a_traceable_step_is_replayed_without_a_word(tmp_path, setting):
+    err, compiled, history = _train(tmp_path, setting, ["training.epochs=2"])
+    assert compiled["used"] is True and compiled["reason"] is None
+    assert "warning" not in err
+    assert history == _train(tmp_path, "false", ["training.epochs=2"])[2]
