@@ -26,9 +26,9 @@ _FLOAT = 8  # bytes of a float64
 # into data.csv, generated data is small): kept at 4, an estimate too low is the one that hurts
 _DATA_COPIES = 4
 # value, gradient, initial (model.npz), best (early stopping), the update's temporaries and the
-# arrays of model.npz / checkpoint.npz while they are written, and a compiled step's gradient
-# buffers (kept between replays): 11 measured at the peak eager, 12 to 14 compiled; 16 leaves
-# room (an estimate that is too low is the one that hurts)
+# arrays of model.npz / checkpoint.npz while they are written: about 11 measured at the peak,
+# eager or compiled (a trace briefly holds one step's values; 12 to 14 were seen while it kept
+# them until the next collection); 16 leaves room (an estimate too low is the one that hurts)
 _PARAM_COPIES = 16
 _BATCH_COPIES = 4  # per layer: pre-activation, activation, and the gradient of each
 
