@@ -7,11 +7,16 @@ settings.register_profile("default", deadline=None, max_examples=50)
 settings.load_profile("default")
 
 SLOW = ("cli", "test_sweep.py")  # the installed commands and process pools, end to end
+# Minutes-long single tests (every block of a doc in turn): started first, so that under
+# pytest-xdist they run beside the many short tests instead of after them.
+LONG_FIRST = ("test_docs.py",)
 
 
 def pytest_collection_modifyitems(items):
-    """Mark the end-to-end tests `slow`, so `pytest -m "not slow"` is a quick subset."""
+    """Mark the end-to-end tests `slow`, so `pytest -m "not slow"` is a quick subset; the long
+    tests go first."""
     for item in items:
         parts = item.path.relative_to(item.config.rootpath / "tests").parts
         if parts[0] in SLOW:
             item.add_marker("slow")
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)  # stable: order kept otherwise
