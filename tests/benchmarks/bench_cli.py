@@ -27,6 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "seed_linear.yaml"
 TRAIN = shutil.which("autograd-train") or "autograd-train"
+PYDANTIC_FLOOR = ("import typer, rich, numpy, yaml\n"
+                  "from pydantic import BaseModel\n"
+                  "class One(BaseModel):\n    x: int = 0\n"
+                  "One(x=1)\n")
 
 # The tutorial (seed_linear.yaml) in plain PyTorch: 100 points of y = 2x + 1 + N(0, 0.5), a and b
 # from randn, MSE, SGD lr 0.02, indices permuted once into 10 fixed batches, 10 epochs; one CSV row
@@ -66,6 +70,9 @@ def commands(work: Path) -> dict[str, list[str]]:
             TRAIN, str(CONFIG), "--overwrite", "--out", str(work / "run2")],
         "import typer, pydantic, rich, numpy, yaml": [
             sys.executable, "-c", "import typer, pydantic, rich, numpy, yaml"],
+        # `import pydantic` alone loads almost nothing (its names load on first use): building
+        # one model is what any pydantic CLI pays at least
+        "the same, and one pydantic model built": [sys.executable, "-c", PYDANTIC_FLOOR],
     }
     if find_spec("torch") is not None:
         script = work / "torch_tutorial.py"
