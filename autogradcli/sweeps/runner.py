@@ -181,6 +181,7 @@ class _Sweep:
         self.done = 0
         self.started = False
         self.tracker: SweepTracker | None = None
+        self.eager: dict[str, list[str]] = {}  # compile warning -> the runs it concerns
         self.rungs = (rungs(len(points), base.training.epochs, settings.eta)
                       if settings.strategy == "halving" else [])
         self.total = (sum(n for n, _ in self.rungs) if self.rungs else len(points))
@@ -205,7 +206,8 @@ class _Sweep:
             if self.tracker is not None:
                 self.tracker.close()
             lock.release()
-        warnings = self.tracker.warnings if self.tracker is not None else []
+        warnings = list(self.tracker.warnings) if self.tracker is not None else []
+        warnings += [f"{', '.join(names)}: {warning}" for warning, names in self.eager.items()]
         return SweepResult(self.folder, list(self.grid), self._ordered_rows(), warnings,
                            self.settings.objective, self.settings.strategy)
 
@@ -318,6 +320,11 @@ class _Sweep:
                 return
             self.tracker.add(point.folder)
         shutil.rmtree(partial, ignore_errors=True)
+        if summary is not None:
+            from autogradcli.training.experiment import compile_warnings
+
+            for warning in compile_warnings(point.config.training.compile, summary.get("compile")):
+                self.eager.setdefault(warning, []).append(point.name)
         self._record(point, row_of(point, summary, outcome, skipped=False))
         self._write_csv()
 

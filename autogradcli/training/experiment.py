@@ -140,7 +140,7 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
     def result(status: str, message: str, error: BaseException | None = None) -> RunResult:
         summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
         return RunResult(status, path, summary, message, config, error,
-                         _compile_warnings(training.compile, summary.get("compile")))
+                         compile_warnings(training.compile, summary.get("compile")))
 
     try:
         outcome = train_loop(
@@ -155,7 +155,7 @@ def _train(config: Config, experiment, folder: RunFolder, controls, progress) ->
     return result(outcome.status, outcome.message)
 
 
-def _compile_warnings(setting, compiled) -> list[str]:
+def compile_warnings(setting, compiled) -> list[str]:
     """training.compile: true asks for a compiled step: say so when it had to run eagerly
     (`auto` says nothing; summary.json records why either way)."""
     if setting is True and compiled is not None and not compiled["used"]:

@@ -43,3 +43,21 @@ def test_a_traceable_step_is_replayed_without_a_word(tmp_path, setting):
     assert compiled["used"] is True and compiled["reason"] is None
     assert "warning" not in err
     assert history == _train(tmp_path, "false", ["training.epochs=2"])[2]
+
+
+@pytest.mark.parametrize("setting", ["auto", "true"])
+def test_a_sweep_says_once_which_runs_ran_eagerly_when_compile_is_true(tmp_path, setting):
+    sets = [arg for item in [*UNTRACEABLE, f"training.compile={setting}"]
+            for arg in ("--set", item)]
+    done = subprocess.run([*TRAIN, str(CONFIGS / "seed_linear.yaml"), "--out",
+                           str(tmp_path / "sweep"), "--quiet", "--sweep",
+                           "optimizer.lr=0.01,0.02", *sets],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    if setting == "auto":
+        assert warnings == []
+        return
+    assert len(warnings) == 1, done.stderr
+    assert "training.compile is true, but the steps ran eagerly" in warnings[0]
+    assert "lr-0.01" in warnings[0] and "lr-0.02" in warnings[0]  # the runs it concerns
