@@ -32,7 +32,7 @@ from .trace_walk import Walk
 # traced value, the rest of the call may depend on that value, which a replay cannot follow.
 _ESCAPES = (
     "item", "tolist", "numpy", "__array__", "__float__", "__int__", "__bool__", "__index__",
-    "any", "all", "_compare", "argmax", "argmin", "__invert__", "isnan", "isinf", "isfinite",
+    "any", "all", "argmax", "argmin", "__invert__", "isnan", "isinf", "isfinite",
     "isclose", "logical_not", "logical_and", "logical_or", "logical_xor", "__setitem__",
     "sort", "argsort", "topk", "nonzero", "unique",
 )
@@ -57,6 +57,7 @@ class Tracer:
         self.out_of = {}  # node -> slot of its forward result (for backward replay forms)
         self.generic = set()  # nodes whose backward runs as a call (they need their out_data)
         self.derived = {}  # id(array) -> (array, Operand): arrays computed from traced data
+        self.masks = set()  # ids of comparison results: only ag.where may take them
         self.grads_set = set()  # slots of leaves whose .grad the call itself set
         self.grads_guarded = set()  # slots of leaves whose .grad a replay checks first
         self.reason = None
@@ -151,6 +152,7 @@ class Tracer:
             self._patch(Tensor, name, _inplace(Tensor.__dict__[name]))
         self._patch(Tensor, "grad", _grad_field(Tensor.__dict__["grad"]))
         self._patch(Tensor, "detach", _detach(Tensor.__dict__["detach"]))
+        self._patch(Tensor, "_compare", _compare(Tensor.__dict__["_compare"]))
         self._patch(_creation, "_rng", _RandomSpy(self, _creation._rng))
         self._patch(_tensor, "_to_array", _copied(_tensor._to_array))
         return self
@@ -374,6 +376,29 @@ def _detach(method):
         tr = Tracer.active
         if tr is not None and tr.traced(self):
             tr.vals[tr._new(out)] = tr.val(self)
+        return out
+    return wrapper
+
+
+def _compare(method):
+    """A comparison of traced values is a mask the replay computes afresh (e.g. huber's branch
+    picked by ag.where); turned into Python (bool(), item()...) it still escapes the trace."""
+    def wrapper(self, ufunc, other):
+        out = method(self, ufunc, other)
+        tr = Tracer.active
+        if tr is None or not (tr.traced(self) or tr.traced(other)):
+            return out
+        if tr.src.effects:
+            tr.give_up("a comparison after an update or a backward")
+            return out
+        b = tr.val(other) if isinstance(other, Tensor) else other
+        operand = tr.src.call(ufunc, tr.val(self), b, fresh=False)
+        if operand.value is None or not trace_rows.same(operand.value, out.data):
+            tr.give_up("a comparison whose replay differs from eager")
+            return out
+        tr.vals[tr._new(out)] = operand
+        tr.derived[id(out.data)] = (out.data, operand)  # also as ag.where's cond param
+        tr.masks.add(id(out.data))
         return out
     return wrapper
 

@@ -23,6 +23,10 @@ def params(tr, cls, params):
     (an index or mask the trace cannot see the origin of) makes the trace give up."""
     fresh = {}
     for name, value in params.items():
+        if cls.__name__ != "Where" and _selects(tr, value):
+            tr.give_up(f"{cls.__name__} selects elements by a comparison: the result's shape "
+                       "depends on the data")
+            return {}
         if holds_array(value):
             operand = _param(tr, value)
             if operand is None:
@@ -31,6 +35,14 @@ def params(tr, cls, params):
                 return {}
             fresh[name] = operand
     return fresh
+
+
+def _selects(tr, value):
+    """Whether value holds a comparison's result (where's cond keeps shapes; indexing by it
+    does not)."""
+    if isinstance(value, np.ndarray):
+        return id(value) in tr.masks
+    return isinstance(value, (tuple, list)) and any(_selects(tr, v) for v in value)
 
 
 def holds_array(value):
