@@ -3,8 +3,7 @@ ratio and the goal.
 
 Run on demand: `python tests/benchmarks/bench_table.py [--rows N] [--repeats N]`; never collected
 by pytest. One thread each (numpy's BLAS and torch). The engine rows are bench_engine.py's
-workloads, best of a few interleaved rounds; the compiled rows use bench_engine's compiled
-workloads when it has them, else `ag.compile` directly (and say "no ag.compile" without it); rows
+workloads (its compiled ones for the compiled rows), best of a few interleaved rounds; rows
 against PyTorch say "torch not installed" without it. The full-batch row trains a linear model on
 generated rows with the training loop itself (no run folder), shuffle `never`; one epoch is the
 difference between 12 and 2 epochs, so set-up and the least-squares reference cancel out. The
@@ -36,70 +35,6 @@ import numpy as np  # noqa: E402
 import autogradcli.engine as ag  # noqa: E402
 
 NO_TORCH = "torch not installed"
-NO_COMPILE = "no ag.compile"
-
-
-# ------------------------------------------------------------------ compiled steps
-def tutorial_compiled(steps_epochs=10):
-    """The tutorial's step (bench_engine.tutorial) as one ag.compile'd function per batch."""
-    x, y, batches = engine.tutorial_data()
-    xs = [ag.tensor(x[b]) for b in batches]
-    ys = [ag.tensor(y[b]) for b in batches]
-    a = ag.tensor(0.1, requires_grad=True)
-    b = ag.tensor(-0.3, requires_grad=True)
-
-    def step(xb, yb):
-        loss = ((xb * a + b - yb) ** 2).mean()
-        loss.backward()
-        with ag.no_grad():
-            a.sub_(0.02 * a.grad)
-            b.sub_(0.02 * b.grad)
-            a.grad.zero_()
-            b.grad.zero_()
-        return loss
-
-    compiled = ag.compile(step)
-
-    def run():
-        for _ in range(steps_epochs):
-            for xb, yb in zip(xs, ys):
-                loss = compiled(xb, yb)
-                a.item(), b.item(), loss.item()
-
-    return run
-
-
-def mlp_compiled():
-    """bench_engine.mlp's step (ours) as one ag.compile'd function."""
-    x, y, params = engine.mlp_data()
-    x, y = ag.tensor(x), ag.tensor(y)
-    ps = [ag.tensor(p, requires_grad=True) for p in params]
-    w1, b1, w2, b2, w3, b3 = ps
-
-    def step(xb, yb):
-        h = (xb @ w1 + b1).tanh()
-        h = (h @ w2 + b2).tanh()
-        loss = ((h @ w3 + b3 - yb) ** 2).mean()
-        loss.backward()
-        with ag.no_grad():
-            for p in ps:
-                p.sub_(0.01 * p.grad)
-                p.grad.zero_()
-        return loss
-
-    compiled = ag.compile(step)
-
-    def run():
-        compiled(x, y)
-
-    return run
-
-
-def compiled(name):
-    """bench_engine's compiled workload `name` when it has one, else ours; None without compile."""
-    if not hasattr(ag, "compile"):
-        return None
-    return getattr(engine, name, None) or globals()[name]
 
 
 # ------------------------------------------------------------------ full batch
@@ -185,30 +120,25 @@ def side_by_side(timers: dict, repeats: int) -> dict:
 def engine_rows(repeats: int) -> list[tuple]:
     torch = engine.torch
     rows = []
-    fast = compiled("tutorial_compiled")
     timers = {"ours": timer(engine.tutorial_ours, per=100),
-              "numpy": timer(engine.tutorial_numpy, per=100)}
+              "numpy": timer(engine.tutorial_numpy, per=100),
+              "compiled": timer(engine.tutorial_compiled, per=100)}
     if torch is not None:
         timers["torch"] = timer(partial(engine.tutorial, torch), per=100)
-    if fast is not None:
-        timers["compiled"] = timer(fast, per=100)
     t = side_by_side(timers, repeats)
     rows.append(("tutorial step (batch 10), eager, vs torch eager", t["ours"], t.get("torch"),
                  "us", "<= 0.65", None if torch else NO_TORCH))
-    rows.append(("the same, compiled step, vs hand-written numpy", t.get("compiled"),
-                 t["numpy"], "us", "<= 1.3",
-                 None if fast else f"{NO_COMPILE} (eager {t['ours'] / t['numpy']:.2f})"))
+    rows.append(("the same, compiled step, vs hand-written numpy", t["compiled"], t["numpy"],
+                 "us", "<= 1.3", None))
     timers = {"ours": timer(partial(engine.overhead, "ours"), 2000)}
     if torch is not None:
         timers["torch"] = timer(partial(engine.overhead, "torch"), 2000)
     t = side_by_side(timers, repeats)
     rows.append(("`((x*y+x)**2).sum()` fwd+bwd, vs torch", t["ours"], t.get("torch"), "us",
                  "<= 0.60", None if torch else NO_TORCH))
-    mlp_fast = compiled("mlp_compiled")
-    t = side_by_side({"ours": timer(mlp_fast or partial(engine.mlp, ag), 10),
+    t = side_by_side({"ours": timer(partial(engine.mlp, ag, compiled=True), 10),
                       "numpy": timer(engine.mlp_numpy, 10)}, repeats)
-    rows.append(("MLP 64-256-256-1 step, vs hand-written numpy"
-                 + ("" if mlp_fast else " (eager)"), t["ours"], t["numpy"], "ms",
+    rows.append(("MLP 64-256-256-1 step, vs hand-written numpy", t["ours"], t["numpy"], "ms",
                  "<= 1.05 (compiled)", None))
     gc.enable()  # the collector ON, as in a user's process
     timers = {"ours": timer(partial(engine.chain, "ours"))}
