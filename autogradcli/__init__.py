@@ -15,8 +15,22 @@ import sys
 # SchemaError. So the handler remembers every stop signal, and whatever exception then ends the
 # process, it ends as "interrupted" with 128 + the signal (cli.common.run_app does the same for
 # the command itself). A library user's own handlers and excepthook are left alone.
-_CONSOLE = any(arg.startswith("autogradcli.cli") or arg.rsplit("/", 1)[-1].startswith("autograd-")
-               for arg in getattr(sys, "orig_argv", sys.argv)[1:3])
+
+
+def _console_script(argv: list[str]) -> bool:
+    """True for `python [options] -m autogradcli.cli.X` and for an autograd-* script."""
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("-X", "-W"):  # interpreter options that take the next argument
+            next(args, None)
+        elif arg == "-m":
+            return next(args, "").startswith("autogradcli.cli")
+        elif arg == "-c" or not arg.startswith("-"):
+            return arg.rsplit("/", 1)[-1].startswith("autograd-")
+    return False
+
+
+_CONSOLE = _console_script(getattr(sys, "orig_argv", sys.argv))
 _STOPPED = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "terminated (SIGTERM)",
             signal.SIGHUP: "hung up (SIGHUP)"}
 _stop_signals: list[int] = []  # the stop signals received, first first (cli.common reads it)

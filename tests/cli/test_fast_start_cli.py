@@ -55,3 +55,50 @@ def test_pydantic_asks_its_plugin_loader_for_get_plugins_only():
             if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("_loader"):
                 asked.update(alias.name for alias in node.names)
     assert asked == {"get_plugins"}
+
+
+def test_help_skips_markdown_and_traceback_modules_and_looks_the_same():
+    done = subprocess.run([sys.executable, "-X", "importtime", *TRAIN[1:], "--help"],
+                          capture_output=True, text=True, check=False, env=_columns(100))
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "typer.rich_utils" in imported  # the help is typer's rich help...
+    assert not imported & {"rich.markdown", "markdown_it", "rich.traceback", "pygments"}
+    assert "╭─ Options" in done.stdout and "--overwrite" in done.stdout  # ...with its panels
+
+
+def test_the_help_stand_ins_load_the_real_classes_when_used():
+    script = """
+import sys
+from autogradcli.cli.fast_start import import_help_without_unused_modules
+import_help_without_unused_modules(["autograd-train", "--help"])
+from typer import rich_utils
+assert "rich.markdown" not in sys.modules and "rich.traceback" not in sys.modules
+assert "typer.rich_utils" in sys.modules
+md = rich_utils.Markdown("**x**")
+import rich.markdown, rich.traceback
+assert type(md) is rich.markdown.Markdown and isinstance(md, rich_utils.Markdown)
+assert rich_utils.Traceback.from_exception == rich.traceback.Traceback.from_exception
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_run_imports_no_rich_help():
+    script = ("import sys\nfrom autogradcli.cli.fast_start import "
+              "import_help_without_unused_modules\n"
+              "import_help_without_unused_modules(['autograd-train', 'c.yaml', '--set', 'a=-h'])"
+              "\nimport_help_without_unused_modules(['autograd-train', 'c.yaml'])\n"
+              "print('typer.rich_utils' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def _columns(n: int) -> dict:
+    import os
+
+    return {**os.environ, "COLUMNS": str(n)}
