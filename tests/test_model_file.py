@@ -269,3 +269,36 @@ def test_a_damaged_zip_directory_entry_is_a_run_folder_error(tmp_path, offset, v
     content[entry + offset:entry + offset + 2] = value.to_bytes(2, "little")
     (tmp_path / "model.npz").write_bytes(bytes(content))
     _error(tmp_path)
+
+
+# ------------------------------------------------------------------- the run's repeated saves
+
+
+def test_saving_again_gives_the_same_bytes_and_a_later_save_holds_its_own_parameters(tmp_path):
+    from autogradcli.runs.model_file import ModelFile
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    model = ModelFile(first, _info(), INITIAL, VERSION)
+    model.save(INITIAL, 0, 0)
+    model.save(PARAMS, EPOCH, STEP)
+    _write(second)
+    assert (first / MODEL).read_bytes() == (second / MODEL).read_bytes()  # no timestamps inside
+    saved = read_model(first)
+    assert (saved.epoch, saved.step) == (EPOCH, STEP)
+    assert all(_same_bits(saved.params[k], PARAMS[k]) for k in PARAMS)
+    assert all(_same_bits(saved.initial[k], INITIAL[k]) for k in INITIAL)
+
+
+def test_the_archive_is_what_np_savez_writes_for_the_same_arrays(tmp_path):
+    path = _write(tmp_path)
+    ours = _arrays(path)
+    buffer = io.BytesIO()
+    np.savez(buffer, **ours)
+    buffer.seek(0)
+    with np.load(buffer, allow_pickle=False) as theirs:
+        assert list(theirs.files) == list(ours)
+        for name in ours:
+            assert theirs[name].dtype == ours[name].dtype
+            assert theirs[name].tobytes() == ours[name].tobytes()

@@ -55,31 +55,66 @@ class SavedModel:
     version: str
 
 
+class ModelFile:
+    """folder/model.npz of one run. What stays the same all run (info, initial parameters) is
+    serialised once; each save adds the epoch, the step and the parameters, and replaces the
+    file at once. A tutorial run saves it a dozen times: this halves the cost of each."""
+
+    def __init__(self, folder: Path, info: ModelInfo, initial: dict, version: str):
+        self.path = Path(folder) / MODEL
+        fixed = {
+            "format": np.int64(FORMAT), "autogradcli_version": np.str_(version),
+            "kind": np.str_(info.kind), "loss": np.str_(info.loss), "task": np.str_(info.task),
+            "feature_names": np.array(info.feature_names, dtype=np.str_),
+            "target_name": np.str_(info.target_name),
+            "feature_mean": np.asarray(info.feature_mean, dtype=np.float64),
+            "feature_scale": np.asarray(info.feature_scale, dtype=np.float64),
+            "target_mean": np.float64(info.target_mean),
+            "target_scale": np.float64(info.target_scale),
+            "class_labels": np.array(info.class_labels, dtype=np.str_).reshape(-1),
+            "config_hash": np.str_(info.config_hash),
+        }
+        fixed.update({_OPTIONS + k: np.str_(v) for k, v in info.options.items()})
+        self._fixed = _entries(fixed)
+        self._initial = _entries({_INITIAL + k: np.asarray(v, dtype=np.float64)
+                                  for k, v in initial.items()})
+
+    def save(self, params: dict, epoch: int, step: int) -> Path:
+        """Replace model.npz at once with these parameters."""
+        arrays = {"epoch": np.int64(epoch), "step": np.int64(step)}
+        arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
+        return write_atomic(self.path, _npz({**self._fixed, **_entries(arrays), **self._initial}))
+
+
 def write_model(folder: Path, info: ModelInfo, params: dict, initial: dict, epoch: int,
                 step: int, version: str) -> Path:
     """Replace folder/model.npz at once with these parameters."""
-    arrays = {
-        "format": np.int64(FORMAT), "autogradcli_version": np.str_(version),
-        "kind": np.str_(info.kind), "loss": np.str_(info.loss), "task": np.str_(info.task),
-        "feature_names": np.array(info.feature_names, dtype=np.str_),
-        "target_name": np.str_(info.target_name),
-        "feature_mean": np.asarray(info.feature_mean, dtype=np.float64),
-        "feature_scale": np.asarray(info.feature_scale, dtype=np.float64),
-        "target_mean": np.float64(info.target_mean), "target_scale": np.float64(info.target_scale),
-        "class_labels": np.array(info.class_labels, dtype=np.str_).reshape(-1),
-        "config_hash": np.str_(info.config_hash),
-        "epoch": np.int64(epoch), "step": np.int64(step),
-    }
-    arrays.update({_OPTIONS + k: np.str_(v) for k, v in info.options.items()})
-    arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
-    arrays.update({_INITIAL + k: np.asarray(v, dtype=np.float64) for k, v in initial.items()})
-    return _save(folder / MODEL, arrays)
+    return ModelFile(folder, info, initial, version).save(params, epoch, step)
 
 
-def _save(path: Path, arrays: dict) -> Path:
+def _entries(arrays: dict) -> dict[str, bytes]:
+    """Each array as the bytes of its .npy file (what np.save writes), by its name in the npz."""
+    entries = {}
+    for name, value in arrays.items():
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, np.asanyarray(value), allow_pickle=False)
+        entries[name + ".npy"] = buffer.getvalue()
+    return entries
+
+
+_STORED = zipfile.ZIP_STORED
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: the same arrays give the same bytes
+
+
+def _npz(entries: dict[str, bytes]) -> bytes:
+    """An .npz archive as np.savez makes one (a zip of stored .npy files), from ready entries."""
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return write_atomic(path, buffer.getvalue())
+    with zipfile.ZipFile(buffer, "w", _STORED) as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, _EPOCH)
+            info.compress_type = _STORED
+            archive.writestr(info, data)
+    return buffer.getvalue()
 
 
 @dataclass
@@ -101,7 +136,7 @@ def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> Path:
     arrays.update({"optimizer/" + k: np.asarray(v) for k, v in checkpoint.optimizer.items()})
     arrays.update({"best/" + k: np.asarray(v, dtype=np.float64)
                    for k, v in checkpoint.best.items()})
-    return _save(Path(folder) / CHECKPOINT, arrays)
+    return write_atomic(Path(folder) / CHECKPOINT, _npz(_entries(arrays)))
 
 
 def read_checkpoint(folder: Path) -> Checkpoint:

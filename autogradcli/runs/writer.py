@@ -31,7 +31,7 @@ from autogradcli.runs.layout import (
     fmt,
 )
 from autogradcli.runs.lock import LOCK, FolderLock
-from autogradcli.runs.model_file import Checkpoint, ModelInfo, write_checkpoint, write_model
+from autogradcli.runs.model_file import Checkpoint, ModelFile, ModelInfo, write_checkpoint
 
 
 class RunFolder:
@@ -46,6 +46,7 @@ class RunFolder:
         self._info = {"name": None, "seed": None, "true_params": None}
         self._model_info = None
         self._initial = {}
+        self._model_file = None  # built on the first save from the info and initial parameters
         self._metric_columns: list[str] = []
         self._whole: dict[str, int] = {}  # each CSV's size at its last whole row
         self._history = None
@@ -156,6 +157,7 @@ class RunFolder:
     def describe_model(self, info: ModelInfo) -> None:
         """What model.npz records beside the parameters (kind, names, scaling, labels)."""
         self._model_info = info
+        self._model_file = None
 
     def save_model(self, params: dict, epoch: int, step: int) -> Path | None:
         """model.npz with these parameters, replaced atomically; the first call's are kept as the
@@ -164,12 +166,15 @@ class RunFolder:
             return None
         if not self._initial:
             self.set_initial(params)
-        return write_model(self.path, self._model_info, params, self._initial, epoch, step,
-                           _versions()["autogradcli"])
+        if self._model_file is None:
+            self._model_file = ModelFile(self.path, self._model_info, self._initial,
+                                         _versions()["autogradcli"])
+        return self._model_file.save(params, epoch, step)
 
     def set_initial(self, params: dict) -> None:
         """The parameters model.npz records as initial (a resumed run passes the saved ones)."""
         self._initial = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        self._model_file = None
 
     def start_history(self, param_columns, metric_columns=(), grad_norm=False) -> None:
         """Create history.csv and epochs.csv with their headers (rows follow as training runs).
