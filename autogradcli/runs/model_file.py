@@ -9,7 +9,6 @@ docs/run-folder.md; FORMAT changes when their meaning does.
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from autogradcli.errors import RunFolderError
+from autogradcli.runs import npz
 from autogradcli.runs.atomic import write_atomic
 from autogradcli.runs.layout import CHECKPOINT, MODEL
 
@@ -75,46 +75,22 @@ class ModelFile:
             "config_hash": np.str_(info.config_hash),
         }
         fixed.update({_OPTIONS + k: np.str_(v) for k, v in info.options.items()})
-        self._fixed = _entries(fixed)
-        self._initial = _entries({_INITIAL + k: np.asarray(v, dtype=np.float64)
-                                  for k, v in initial.items()})
+        self._fixed = npz.entries(fixed)
+        self._initial = npz.entries({_INITIAL + k: np.asarray(v, dtype=np.float64)
+                                     for k, v in initial.items()})
 
     def save(self, params: dict, epoch: int, step: int) -> Path:
         """Replace model.npz at once with these parameters."""
         arrays = {"epoch": np.int64(epoch), "step": np.int64(step)}
         arrays.update({_PARAMS + k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
-        return write_atomic(self.path, _npz({**self._fixed, **_entries(arrays), **self._initial}))
+        return write_atomic(self.path, npz.archive([*self._fixed, *npz.entries(arrays),
+                                                   *self._initial]))
 
 
 def write_model(folder: Path, info: ModelInfo, params: dict, initial: dict, epoch: int,
                 step: int, version: str) -> Path:
     """Replace folder/model.npz at once with these parameters."""
     return ModelFile(folder, info, initial, version).save(params, epoch, step)
-
-
-def _entries(arrays: dict) -> dict[str, bytes]:
-    """Each array as the bytes of its .npy file (what np.save writes), by its name in the npz."""
-    entries = {}
-    for name, value in arrays.items():
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, np.asanyarray(value), allow_pickle=False)
-        entries[name + ".npy"] = buffer.getvalue()
-    return entries
-
-
-_STORED = zipfile.ZIP_STORED
-_EPOCH = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: the same arrays give the same bytes
-
-
-def _npz(entries: dict[str, bytes]) -> bytes:
-    """An .npz archive as np.savez makes one (a zip of stored .npy files), from ready entries."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", _STORED) as archive:
-        for name, data in entries.items():
-            info = zipfile.ZipInfo(name, _EPOCH)
-            info.compress_type = _STORED
-            archive.writestr(info, data)
-    return buffer.getvalue()
 
 
 @dataclass
@@ -136,7 +112,7 @@ def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> Path:
     arrays.update({"optimizer/" + k: np.asarray(v) for k, v in checkpoint.optimizer.items()})
     arrays.update({"best/" + k: np.asarray(v, dtype=np.float64)
                    for k, v in checkpoint.best.items()})
-    return write_atomic(Path(folder) / CHECKPOINT, _npz(_entries(arrays)))
+    return write_atomic(Path(folder) / CHECKPOINT, npz.archive(npz.entries(arrays)))
 
 
 def read_checkpoint(folder: Path) -> Checkpoint:
