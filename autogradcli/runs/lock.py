@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import time
 from pathlib import Path
 
@@ -35,7 +34,7 @@ class FolderLock:
         self.held = False
 
     def acquire(self) -> FolderLock:
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+        info = {"pid": os.getpid(), "host": _host(), "since": time.time()}
         for _ in range(2):  # a second try after clearing a stale lock
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -88,7 +87,7 @@ def _alive(info: dict) -> bool:
     pid = info.get("pid")
     if not isinstance(pid, int):
         return False
-    if info.get("host") != socket.gethostname():
+    if info.get("host") != _host():
         return True
     try:
         os.kill(pid, 0)
@@ -104,3 +103,13 @@ def _when(info: dict) -> str:
     if not isinstance(since, (int, float)):
         return "an unknown time"
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since))
+
+
+def _host() -> str:
+    """This machine's name: os.uname()'s, which is what socket.gethostname() returns on POSIX
+    (without importing socket on every command's start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
