@@ -2,12 +2,16 @@
 
 Run on demand: `python tests/benchmarks/bench_cli.py [--repeats N]`. Prints a table; never
 collected. Measures, in the same run and interleaved (so machine noise hits every row alike), the
-median wall time of: the numpy floor (`python -c "import numpy"`), `autograd-train --help`,
+medians of: the numpy floor (`python -c "import numpy"`), `autograd-train --help`,
 `autograd-train configs/seed_linear.yaml --quiet`, the same tutorial run written in plain PyTorch
-(when torch is installed), and import-only rows.
-Bytecode caching is ON, as users have it: PYTHONDONTWRITEBYTECODE is removed from the children's
-environment (and each command runs once untimed first, so its .pyc files exist and the file cache
-is warm); each child gets the parent's environment otherwise, plus COLUMNS=100.
+(when torch is installed), and floors of import-only and do-nothing commands.
+- Each row gives the wall time and the CPU time (user + system) of the process: on a shared
+  machine the wall time moves with the load of the other processes, the CPU time much less.
+- Bytecode caching is ON, as users have it: PYTHONDONTWRITEBYTECODE is removed from the
+  children's environment, and each command runs once untimed first, so its .pyc files exist and
+  the file cache is warm.
+- Every child runs numpy's BLAS on one thread, as the commands do by themselves (see child_env).
+- Each child gets the parent's environment otherwise, plus COLUMNS=100.
 Targets (issue 13): the tutorial run <= 2.8 x the floor, --help <= 1.5 x.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,10 +32,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "seed_linear.yaml"
 TRAIN = shutil.which("autograd-train") or "autograd-train"
+FLOOR = 'python -c "import numpy"'
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+RUN = "autograd-train seed_linear.yaml --quiet"
 PYDANTIC_FLOOR = ("import typer, rich, numpy, yaml\n"
                   "from pydantic import BaseModel\n"
                   "class One(BaseModel):\n    x: int = 0\n"
                   "One(x=1)\n")
+# A command on the same libraries that does nothing: typer parses two options (typer 0.29 and later
+# check each option's value with a pydantic TypeAdapter), yaml loads, one pydantic model is built.
+COMMAND_FLOOR = ("import numpy, typer, yaml\n"
+                 "from pydantic import BaseModel\n"
+                 "class One(BaseModel):\n    x: int = 0\n"
+                 "app = typer.Typer()\n"
+                 "@app.command()\n"
+                 "def main(x: int = 1, name: str = 'a'):\n    One(x=x)\n"
+                 "app(['--x', '2'], standalone_mode=False)\n")
 
 # The tutorial (seed_linear.yaml) in plain PyTorch: 100 points of y = 2x + 1 + N(0, 0.5), a and b
 # from randn, MSE, SGD lr 0.02, indices permuted once into 10 fixed batches, 10 epochs; one CSV row
@@ -73,6 +90,7 @@ def commands(work: Path) -> dict[str, list[str]]:
         # `import pydantic` alone loads almost nothing (its names load on first use): building
         # one model is what any pydantic CLI pays at least
         "the same, and one pydantic model built": [sys.executable, "-c", PYDANTIC_FLOOR],
+        "a typer command that builds one model": [sys.executable, "-c", COMMAND_FLOOR],
     }
     if find_spec("torch") is not None:
         script = work / "torch_tutorial.py"
@@ -82,38 +100,52 @@ def commands(work: Path) -> dict[str, list[str]]:
     return rows
 
 
-def run_once(argv: list[str]) -> float:
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run of `argv`: the CPU time (user + system, of the
+    process and its children) moves less with the machine's load than the wall time does."""
+    before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, env=child_env())
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
-    return elapsed
+    return elapsed, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_env() -> dict[str, str]:
-    """The parent's environment with bytecode caching on (PYTHONDONTWRITEBYTECODE unset)."""
+    """The parent's environment with bytecode caching on (PYTHONDONTWRITEBYTECODE unset) and one
+    BLAS thread, as the commands set for themselves: otherwise the floor's `import numpy` starts
+    a BLAS thread per core, whose cost grows with the machine's load and flatters every ratio."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "COLUMNS": "100"}
+    threads = {name: "1" for name in BLAS_THREADS}
+    return {**env, **threads, "COLUMNS": "100"}
 
 
-def ratios(repeats: int = 7) -> dict[str, float]:
-    """Each command's median over the numpy floor's, measured side by side (see the docstring)."""
+def ratios(repeats: int = 7) -> dict[str, tuple[float, float]]:
+    """Each command's (wall, CPU) medians over the numpy floor's, measured side by side (see the
+    docstring)."""
     with tempfile.TemporaryDirectory() as tmp:
         medians = measure(commands(Path(tmp)), repeats)
-    floor = medians['python -c "import numpy"']
-    return {label: seconds / floor for label, seconds in medians.items()}
+    wall, cpu = medians[FLOOR]
+    return {label: (w / wall, c / cpu) for label, (w, c) in medians.items()}
 
 
-def measure(rows: dict[str, list[str]], repeats: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {label: [] for label in rows}
+def measure(rows: dict[str, list[str]], repeats: int) -> dict[str, tuple[float, float]]:
+    """Each command's median (wall, CPU) seconds over interleaved rounds."""
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in rows}
     for argv in rows.values():  # warm the file cache once
         run_once(argv)
     for _ in range(repeats):
         for label, argv in rows.items():
             times[label].append(run_once(argv))
-    return {label: statistics.median(values) for label, values in times.items()}
+    return {label: (statistics.median(w for w, _ in values),
+                    statistics.median(c for _, c in values)) for label, values in times.items()}
 
 
 def main() -> None:
@@ -122,19 +154,20 @@ def main() -> None:
     repeats = parser.parse_args().repeats
     with tempfile.TemporaryDirectory() as tmp:
         medians = measure(commands(Path(tmp)), repeats)
-    floor = medians['python -c "import numpy"']
-    print(f"whole processes, median of {repeats} (interleaved), ratio to the numpy floor\n")
-    print(f"{'command':<45} {'seconds':>8} {'x numpy':>8}")
-    for label, seconds in medians.items():
-        print(f"{label:<45} {seconds:>8.3f} {seconds / floor:>8.2f}")
-    run = medians["autograd-train seed_linear.yaml --quiet"] / floor
-    help_ = medians["autograd-train --help"] / floor
-    print(f"\ntutorial run {run:.2f} x numpy (target <= 2.8): {'ok' if run <= 2.8 else 'OVER'}")
-    print(f"--help       {help_:.2f} x numpy (target <= 1.5): {'ok' if help_ <= 1.5 else 'OVER'}")
+    wall0, cpu0 = medians[FLOOR]
+    print(f"whole processes, median of {repeats} (interleaved), ratio to the numpy floor; "
+          "wall time, and CPU time (user + system)\n")
+    print(f"{'command':<45} {'wall s':>7} {'x numpy':>8} {'CPU s':>7} {'x numpy':>8}")
+    for label, (wall, cpu) in medians.items():
+        print(f"{label:<45} {wall:>7.3f} {wall / wall0:>8.2f} {cpu:>7.3f} {cpu / cpu0:>8.2f}")
+    print()
+    for label, name, goal in ((RUN, "tutorial run", 2.8), ("autograd-train --help", "--help", 1.5)):
+        wall, cpu = medians[label][0] / wall0, medians[label][1] / cpu0
+        verdict = "ok" if max(wall, cpu) <= goal else "OVER"
+        print(f"{name:<12} {wall:.2f} x numpy wall, {cpu:.2f} x CPU (target <= {goal}): {verdict}")
     torch_time = medians.get("the tutorial in PyTorch")
     if torch_time is not None:
-        ours = medians["autograd-train seed_linear.yaml --quiet"]
-        print(f"the PyTorch tutorial takes {torch_time / ours:.2f} x our whole run")
+        print(f"the PyTorch tutorial takes {torch_time[0] / medians[RUN][0]:.2f} x our whole run")
 
 
 if __name__ == "__main__":
