@@ -87,21 +87,6 @@ class Config(BaseModel):
         self._source, self._yaml = other._source, other._yaml
         return self
 
-    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        """As BaseModel's, through the serializer of this config's kinds alone (see narrowed)."""
-        view = self._narrowed_view()
-        return BaseModel.model_dump(view, **kwargs)
-
-    def model_dump_json(self, **kwargs: Any) -> str:
-        """As BaseModel's, through the serializer of this config's kinds alone (see narrowed)."""
-        return BaseModel.model_dump_json(self._narrowed_view(), **kwargs)
-
-    def _narrowed_view(self) -> Config:
-        if type(self) is not Config:
-            return self
-        classes = tuple(type(getattr(self, section)) for section in KINDS)
-        return _narrowed(classes).model_construct(self.model_fields_set, **self.__dict__)
-
     @property
     def base_dir(self) -> Path:
         """Folder that relative data paths are resolved against: the config file's, else cwd."""
