@@ -363,37 +363,3 @@ def test_a_validated_config_cannot_be_changed_into_an_invalid_one(tmp_path: Path
     assert config.training.epochs == load_config(write(tmp_path, BASE)).training.epochs
     with pytest.raises(ConfigError, match="out of range"):
         config_with(config, {"training.epochs": -3})  # the way to change one: validated
-
-
-# ------------------------------------------- validating with the chosen kinds only (narrowed)
-
-
-@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
-def test_validating_with_the_chosen_kinds_gives_what_the_whole_config_gives(path: Path):
-    from pydantic import BaseModel
-
-    from autogradcli.config.experiment import Config
-
-    def fields_set(model) -> dict:
-        found = {"": model.model_fields_set}
-        for key in type(model).model_fields:
-            if isinstance(getattr(model, key), BaseModel):
-                found.update({f"{key}.{k}": v for k, v in fields_set(getattr(model, key)).items()})
-        return found
-
-    config = load_config(path)
-    whole = Config.model_validate(config.model_dump(exclude_unset=True))
-    assert type(config) is Config and config.__dict__ == whole.__dict__
-    assert fields_set(config) == fields_set(whole)  # what config.yaml and sweeps call "unset"
-
-
-@pytest.mark.parametrize("case", ERRORS.values(), ids=ERRORS.keys())
-def test_a_narrowed_config_reports_each_mistake_as_the_whole_config_does(case, tmp_path: Path,
-                                                                         monkeypatch):
-    from autogradcli.config import loading
-    from autogradcli.config.experiment import Config
-
-    text, overrides, *_ = case
-    narrowed = str(error_of(tmp_path, text, overrides))
-    monkeypatch.setattr(loading, "narrowed", lambda data: Config)
-    assert str(error_of(tmp_path, text, overrides)) == narrowed

@@ -6,19 +6,10 @@ model_sections.py); their rules of fit in nn/specs.py.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from autogradcli.config import checks
 from autogradcli.config.fields import Integer
@@ -40,9 +31,7 @@ __all__ = ["KINDS", "PLAIN", "Config"]
 class Config(BaseModel):
     """A whole experiment. `config.base_dir` is the folder relative data paths start from."""
 
-    # built when first used (see narrowed): most commands validate with a narrowed copy
-    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True,
-                              defer_build=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
 
     name: str = Field(min_length=1, description="Experiment name; used in the default run folder.")
     seed: Integer | None = Field(
@@ -113,30 +102,3 @@ class Config(BaseModel):
 PLAIN = {"training": TrainingConfig, "output": OutputConfig}
 
 
-def narrowed(data: Any) -> type[Config]:
-    """Config with each section taking only the kind `data` names for it, so that validating
-    builds the validators of those kinds alone (all of them cost about 20 ms at start-up); the
-    result is then the same as Config's. Config itself when a section names no kind it has:
-    its errors list the valid kinds."""
-    if not isinstance(data, dict):
-        return Config
-    chosen = []
-    for section, kinds in KINDS.items():
-        node = data.get(section)
-        if node is None and section == "loss":
-            node = {"kind": "mse"}  # the default loss
-        kind = node.get("kind") if isinstance(node, dict) else None
-        if not isinstance(kind, str) or kind not in kinds:
-            return Config
-        chosen.append(kinds[kind])
-    return _narrowed(tuple(chosen))
-
-
-@functools.cache
-def _narrowed(classes: tuple[type, ...]) -> type[Config]:
-    fields = {}
-    for section, cls in zip(KINDS, classes):
-        field = Config.model_fields[section]._copy()
-        field.discriminator = None
-        fields[section] = (cls, field)
-    return create_model("Config", __base__=Config, __module__=__name__, **fields)

@@ -21,9 +21,7 @@ class Section(BaseModel):
     Change a config with config_with(config, {"training.epochs": 5}), which validates the result.
     """
 
-    # a section's validator is built when first used: a config uses a few of the kinds
-    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True,
-                              defer_build=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
 
 
 def _no_bool(value: Any) -> Any:

@@ -16,7 +16,7 @@ from pydantic_core import PydanticUndefined
 
 from autogradcli.config import interpolate, yaml_source
 from autogradcli.config.compose import EXTENDS, read_composed
-from autogradcli.config.experiment import KINDS, PLAIN, Config, narrowed
+from autogradcli.config.experiment import KINDS, PLAIN, Config
 from autogradcli.config.sections import keys_in_order
 from autogradcli.errors import ConfigError, did_you_mean
 
@@ -150,18 +150,9 @@ def load_config(path: str | os.PathLike, overrides: list[str] | tuple[str, ...] 
     return config
 
 
-def _checked(data: Any) -> Config:
-    """Config.model_validate(data), with the validators of the kinds `data` names only."""
-    model = narrowed(data)
-    valid = model.model_validate(data)
-    if model is Config:
-        return valid
-    return Config.model_construct(valid.model_fields_set, **dict(valid))
-
-
 def _validate(data: Any, source: yaml_source.YamlSource) -> Config:
     try:
-        return _checked(data)
+        return Config.model_validate(data)
     except ValidationError as exc:
         raise source.to_config_error(exc, _schema_at) from None
 
@@ -175,7 +166,7 @@ def _validate_change(config: Config, changes: dict[str, Any], source, at) -> Con
         if len(path) == 2 and path[0] in KINDS and path[1] == "kind":
             _drop_foreign_keys(data, path[0])
     try:
-        new = _checked(data)
+        new = Config.model_validate(data)
     except ValidationError as exc:
         raise source.to_config_error(exc, _schema_at, at=at, data=data) from None
     new.from_file_of(config)
