@@ -12,6 +12,9 @@ medians of: the numpy floor (`python -c "import numpy"`), `autograd-train --help
   the file cache is warm.
 - Every child runs numpy's BLAS on one thread, as the commands do by themselves (see child_env).
 - Each child gets the parent's environment otherwise, plus COLUMNS=100.
+- `--instructions` counts each command's user-space instructions under valgrind instead: a
+  figure the load does not move, for telling whether a change helps, but blind to the kernel's
+  share of the time.
 Targets (issue 13): the tutorial run <= 2.8 x the floor, --help <= 1.5 x.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -148,10 +152,44 @@ def measure(rows: dict[str, list[str]], repeats: int) -> dict[str, tuple[float, 
                     statistics.median(c for _, c in values)) for label, values in times.items()}
 
 
+def instructions(argv: list[str]) -> int:
+    """User-space instructions one run of `argv` executes, counted by valgrind (cachegrind):
+    the same on a loaded machine as on an idle one, but blind to the kernel's share (finding and
+    reading files, mapping memory), which is much of an import's time."""
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                           "--cachegrind-out-file=/dev/null", *argv], check=False,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=child_env())
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"valgrind {' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
+    return int(found.group(1).replace(",", ""))
+
+
+def show_instructions() -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = commands(Path(tmp))
+        counts = {}
+        for label, argv in rows.items():
+            run_once(argv)  # .pyc files written, run folder in place: every count alike
+            counts[label] = instructions(argv)
+    print("whole processes, user-space instructions (valgrind), ratio to the numpy floor\n")
+    print(f"{'command':<45} {'millions':>9} {'x numpy':>8}")
+    for label, count in counts.items():
+        print(f"{label:<45} {count / 1e6:>9.1f} {count / counts[FLOOR]:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind instead of timing")
+    args = parser.parse_args()
+    if args.instructions:
+        return show_instructions()
+    repeats = args.repeats
     with tempfile.TemporaryDirectory() as tmp:
         medians = measure(commands(Path(tmp)), repeats)
     wall0, cpu0 = medians[FLOOR]
