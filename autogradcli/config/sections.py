@@ -399,6 +399,12 @@ class OutputConfig(Section):
     mlflow: MlflowConfig | None = Field(
         None, description="Also log the finished run to MLflow (params, per-epoch metrics, "
                           "summary, files); null: no tracking. --mlflow URI sets it too.")
+    save_every: Number = Field(
+        1.0, ge=0.0,
+        description="Seconds between writes of model.npz and checkpoint.npz while training: "
+                    "after the first epoch to end this long after the last write, and always "
+                    "when the run ends or stops; 0 writes them after every epoch. A run killed "
+                    "outright resumes from the last checkpoint written.")
 
     @field_validator("dir")
     @classmethod

@@ -174,4 +174,5 @@ def build_controls(config: Config) -> Controls:
         watched = cfg.monitor or default_monitor(config)
         early = EarlyStopping(watched, cfg.mode or default_mode(watched), cfg.patience,
                               cfg.min_delta, cfg.restore_best)
-    return Controls(schedule, monitor, clipper, early, compile=training.compile)
+    return Controls(schedule, monitor, clipper, early, compile=training.compile,
+                    save_every=config.output.save_every)

@@ -1,8 +1,11 @@
 """The training loop: batches, steps, schedules, clipping, early stopping, divergence, Ctrl-C.
 
-Reports progress through a callback and writes through runs/ (a RunFolder): rows, model.npz and
-a checkpoint after every epoch, from which `resume` continues exactly. Imports the engine, numpy,
-runs/ and its own helpers: never config, rich or the CLI, and it never prints.
+Reports progress through a callback and writes through runs/ (a RunFolder): rows after every
+epoch; model.npz and a checkpoint, from which `resume` continues exactly, after an epoch once
+Controls.save_every seconds have passed since they were last written, and when the run ends or
+stops.
+Imports the engine, numpy, runs/ and its own helpers: never config, rich or the CLI, and it never
+prints.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ class Controls:
     # bit-identical to eager: "auto" or True compile, running eagerly what a trace cannot
     # replay (summary.json's compile says why); False: always eager.
     compile: bool | str = "auto"
+    # model.npz and checkpoint.npz are written at most this often (seconds) while a run goes on,
+    # and always when it ends or stops; 0: after every epoch. Short epochs would otherwise spend
+    # more time replacing the two files than training (a tutorial epoch trains in a tenth of the
+    # time one pair of writes takes). A run killed outright loses at most this much: resume
+    # starts from the last checkpoint written and cuts history.csv back to it (the same run).
+    save_every: float = 1.0
 
 
 def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epochs,
@@ -55,12 +64,13 @@ def train_loop(model, loss_fn, optimizer, x, y, x_val=None, y_val=None, *, epoch
     """Train `model` on numpy arrays (x, y) and return a TrainResult.
 
     x_val/y_val None (or 0 rows) means no validation; batch_size None means full batch; rng (numpy
-    Generator) drives the shuffling; run_folder (a RunFolder or None) receives history rows, epoch
-    rows, model.npz and checkpoint.npz after every epoch, and the summary; progress(event) gets
-    TrainStart, StepDone and EpochDone; scorer (a scoring.Scorer) adds metrics. A NaN or infinite
-    loss ends the run `diverged` (returned, not raised). Ctrl-C raises TrainingInterrupted (a
-    KeyboardInterrupt) carrying the result; any other exception marks the summary `failed` and
-    propagates. Raises ValueError for inconsistent arguments (shapes, epochs, batch_size).
+    Generator) drives the shuffling; run_folder (a RunFolder or None) receives history rows and
+    epoch rows after every epoch, model.npz and checkpoint.npz (see Controls.save_every), and the
+    summary; progress(event) gets TrainStart, StepDone and EpochDone; scorer (a scoring.Scorer)
+    adds metrics. A NaN or infinite loss ends the run `diverged` (returned, not raised). Ctrl-C
+    raises TrainingInterrupted (a KeyboardInterrupt) carrying the result; any other exception
+    marks the summary `failed` and propagates. Raises ValueError for inconsistent arguments (shapes,
+    epochs, batch_size).
     """
     if x_val is not None and y_val is not None and len(x_val) == 0:
         x_val = y_val = None  # data.Dataset holds an empty split as 0 rows
@@ -85,6 +95,8 @@ class _Loop:
         self.initial = model.parameter_values()
         self.least_squares = None
         self.stopped_early = False
+        self._unsaved = None  # the last epoch's model and checkpoint, until written
+        self._saved_at = 0.0
         self.forward_backward = _forward_backward(model, loss_fn, controls.compile)
         self.update = _update(optimizer, controls.compile)
 
@@ -137,8 +149,8 @@ class _Loop:
             shapes = {name: tuple(p.shape) for name, p in self.model.parameters().items()}
             self.folder.start_history(history_columns(shapes), columns,
                                       grad_norm=self.controls.clipper is not None)
-            self.folder.save_model(self.initial, 0, 0)
-            self._checkpoint(plan)
+            self._keep(self.initial, plan)
+            self._save()
         else:
             self.folder.continue_history(self.steps, self.epochs_completed, columns)
         self._summary("running", "training", None, None, start, finished=False)
@@ -210,8 +222,9 @@ class _Loop:
         self.epochs_completed = epoch
         if self.folder is not None:
             self.folder.add_epoch(epoch, train_loss, val_loss, lr, seconds, metrics)
-            self.folder.save_model(self.model.parameter_values(), epoch, self.steps)
-            self._checkpoint(plan)
+            self._keep(self.model.parameter_values(), plan)
+            if time.monotonic() - self._saved_at >= self.controls.save_every:
+                self._save()
         self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
                                metrics))
         return stop
@@ -221,15 +234,27 @@ class _Loop:
             self.controls.stops.check()
 
     # ------------------------------------------------------------------------ checkpoints
-    def _checkpoint(self, plan) -> None:
+    def _keep(self, params: dict, plan) -> None:
+        """Remember model.npz's and checkpoint.npz's contents as they stand now, after an epoch
+        (copies: the next steps change the optimizer's arrays in place)."""
         watcher = self.controls.early_stopping
         state = {"epoch": self.epochs_completed, "step": self.steps,
                  "schedule": self.schedule.state(), "plan": plan.state(),
                  "early_stopping": watcher.state() if watcher else None,
-                 "train_losses": self.train_losses, "val_losses": self.val_losses}
+                 "train_losses": list(self.train_losses), "val_losses": list(self.val_losses)}
         best = (watcher.best_params or {}) if watcher else {}
-        self.folder.save_checkpoint(Checkpoint(self.model.parameter_values(),
-                                               self.optimizer.state(), best, state))
+        optimizer = {k: np.array(v) for k, v in self.optimizer.state().items()}
+        self._unsaved = (params, self.epochs_completed, self.steps,
+                         Checkpoint(params, optimizer, best, state))
+
+    def _save(self) -> None:
+        """Write what _keep remembered, if not written yet: model.npz, then checkpoint.npz."""
+        if self._unsaved is None:
+            return
+        params, epoch, steps, checkpoint = self._unsaved
+        self.folder.save_model(params, epoch, steps)
+        self.folder.save_checkpoint(checkpoint)
+        self._unsaved, self._saved_at = None, time.monotonic()
 
     def _restore(self, checkpoint: Checkpoint, plan) -> None:
         state = checkpoint.state
@@ -308,6 +333,7 @@ class _Loop:
         )
         if self.folder is not None:
             try:
+                self._save()  # the last finished epoch's checkpoint, for resume
                 self.folder.close()
                 if status != "diverged" and _finite(final_params):  # keep the last good ones
                     self.folder.save_model(final_params, self.epochs_completed, self.steps)

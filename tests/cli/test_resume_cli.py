@@ -34,6 +34,13 @@ CASES = {
     "stops-early-restores-best": ("mlp_nonlinear.yaml", [
         "training.epochs=60", "training.early_stopping={patience: 2, min_delta: 0.01}"]),
 }
+# output.save_every 0: a checkpoint after every epoch, so the kill lands after a recent one. With
+# the default (a second) these short runs mostly resume from the checkpoint they started with.
+CASES = {name: (config, [*overrides, "output.save_every=0"])
+         for name, (config, overrides) in CASES.items()}
+CASES["adam-default-save-every"] = ("adam_mlp_classes.yaml", ["training.epochs=10"])
+CASES["plateau-default-save-every"] = CASES["plateau-clip-value-early"][0], [
+    *CASES["plateau-clip-value-early"][1][:-1]]
 
 
 def train(*args, cwd: Path, fault: str | None = None) -> subprocess.CompletedProcess:
@@ -203,3 +210,23 @@ def test_the_lr_figure_is_drawn_when_the_rate_changes(references, tmp_path):
     done = subprocess.run([*PLOT, str(constant), "--kind", "lr", "--out", str(tmp_path / "c2")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and (tmp_path / "c2" / "lr.png").is_file()
+
+
+@pytest.mark.parametrize("save_every, saved_epoch", [(0, 4), (3600, 0)])
+def test_model_and_checkpoint_are_written_as_often_as_save_every_says(save_every, saved_epoch,
+                                                                       tmp_path):
+    import numpy as np
+
+    # seed_linear: 10 steps an epoch; killed after step 45, in epoch 5
+    killed = train(CONFIGS / "seed_linear.yaml", "--out", tmp_path / "run", "--quiet", "--set",
+                   f"output.save_every={save_every}", cwd=tmp_path, fault="kill:45")
+    assert killed.returncode == -9, killed.stderr
+    with np.load(tmp_path / "run" / "checkpoint.npz") as checkpoint:
+        assert json.loads(str(checkpoint["state"]))["epoch"] == saved_epoch
+    with np.load(tmp_path / "run" / "model.npz") as model:
+        assert int(model["epoch"]) == saved_epoch
+    assert len((tmp_path / "run" / "epochs.csv").read_text().splitlines()) == 1 + 4  # all rows
+    resumed = train("--resume", tmp_path / "run", "--quiet", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    with np.load(tmp_path / "run" / "model.npz") as model:
+        assert int(model["epoch"]) == 10  # written when the run ended
