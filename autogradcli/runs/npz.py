@@ -1,10 +1,11 @@
-""".npz archives (what np.savez writes: a zip of stored .npy files), written fast and the same
-every time.
+""".npz archives (what np.savez writes: a zip of stored .npy files), written fast, without a
+copy of the arrays, and the same every time.
 
-A run rewrites model.npz and checkpoint.npz after every epoch, and most of their arrays never
-change (names, scaling, the initial parameters). So each array becomes an Entry once (its .npy
-bytes and their CRC), and an archive is its entries laid out with a fixed date: the same arrays
-always give the same bytes. np.load reads them as any .npz.
+A run rewrites model.npz and checkpoint.npz as it trains, and most of their arrays never change
+(names, scaling, the initial parameters). So each array becomes an Entry once: its .npy header, a
+view of its bytes (no copy), their CRC-32. An archive is its entries laid out as pieces, with a
+fixed date, that write_atomic writes one after another: the same arrays always give the same
+bytes, and a large model is never copied whole into memory. np.load reads them as any .npz.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ _LIMIT = 0xFFFFFFFF  # beyond this size (or 65,535 entries) an archive needs zip
 
 
 class Entry(NamedTuple):
-    """One array of an archive, serialised: NAME.npy's bytes and their CRC-32."""
+    """One array of an archive: NAME.npy's pieces (header, the array's bytes), size and CRC.
+    It holds a view of the array: an array changed later must not be written from it."""
 
     name: bytes
-    data: bytes
+    pieces: tuple
+    size: int
     crc: int
 
 
@@ -37,29 +40,35 @@ def entries(arrays: dict) -> list[Entry]:
     """Each array as the .npy file np.save writes, named by its key (+ .npy) in the archive."""
     found = []
     for name, value in arrays.items():
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, np.asanyarray(value), allow_pickle=False)
-        data = buffer.getvalue()
-        found.append(Entry(f"{name}.npy".encode(), data, zlib.crc32(data)))
+        array = np.asanyarray(value)
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            header, np.lib.format.header_data_from_array_1_0(array))
+        data = memoryview(array).cast("B") if array.size else b""
+        head = header.getvalue()
+        crc = zlib.crc32(data, zlib.crc32(head))
+        found.append(Entry(f"{name}.npy".encode(), (head, data), len(head) + len(data), crc))
     return found
 
 
-def archive(items: Iterable[Entry]) -> bytes:
-    """The .npz archive of these entries, in this order."""
+def archive(items: Iterable[Entry]) -> list:
+    """The .npz archive of these entries, in this order, as pieces to write one after another."""
     items = list(items)
-    if len(items) >= 0xFFFF or sum(len(e.data) + 100 + 2 * len(e.name) for e in items) >= _LIMIT:
-        return _zip64(items)
-    parts, central, offset = [], [], 0
+    if len(items) >= 0xFFFF or sum(e.size + 100 + 2 * len(e.name) for e in items) >= _LIMIT:
+        return [_zip64(items)]
+    pieces, central, offset = [], [], 0
     for entry in items:
-        size, name = len(entry.data), entry.name
-        parts += (_LOCAL.pack(0x04034B50, 20, 0, 0, 0, _DATE, entry.crc, size, size, len(name), 0),
-                  name, entry.data)
-        central += (_CENTRAL.pack(0x02014B50, 20, 20, 0, 0, 0, _DATE, entry.crc, size, size,
-                                  len(name), 0, 0, 0, 0, 0o600 << 16, offset), name)
-        offset += _LOCAL.size + len(name) + size
+        name = entry.name
+        pieces += (_LOCAL.pack(0x04034B50, 20, 0, 0, 0, _DATE, entry.crc, entry.size,
+                               entry.size, len(name), 0), name, *entry.pieces)
+        central += (_CENTRAL.pack(0x02014B50, 20, 20, 0, 0, 0, _DATE, entry.crc, entry.size,
+                                  entry.size, len(name), 0, 0, 0, 0, 0o600 << 16, offset), name)
+        offset += _LOCAL.size + len(name) + entry.size
     directory = b"".join(central)
     end = _END.pack(0x06054B50, 0, 0, len(items), len(items), len(directory), offset, 0)
-    return b"".join(parts) + directory + end
+    return [*pieces, directory, end]
 
 
 def _zip64(items: list[Entry]) -> bytes:
@@ -69,5 +78,6 @@ def _zip64(items: list[Entry]) -> bytes:
         for entry in items:
             info = zipfile.ZipInfo(entry.name.decode(), (1980, 1, 1, 0, 0, 0))
             with out.open(info, "w", force_zip64=True) as handle:
-                handle.write(entry.data)
+                for piece in entry.pieces:
+                    handle.write(piece)
     return buffer.getvalue()

@@ -149,7 +149,7 @@ class _Loop:
             shapes = {name: tuple(p.shape) for name, p in self.model.parameters().items()}
             self.folder.start_history(history_columns(shapes), columns,
                                       grad_norm=self.controls.clipper is not None)
-            self._keep(self.initial, plan)
+            self._keep(self.initial, plan, copy=False)
             self._save()
         else:
             self.folder.continue_history(self.steps, self.epochs_completed, columns)
@@ -222,8 +222,9 @@ class _Loop:
         self.epochs_completed = epoch
         if self.folder is not None:
             self.folder.add_epoch(epoch, train_loss, val_loss, lr, seconds, metrics)
-            self._keep(self.model.parameter_values(), plan)
-            if time.monotonic() - self._saved_at >= self.controls.save_every:
+            due = time.monotonic() - self._saved_at >= self.controls.save_every
+            self._keep(self.model.parameter_values(), plan, copy=not due)
+            if due:
                 self._save()
         self._report(EpochDone(epoch, epochs, self.steps, train_loss, val_loss, seconds,
                                metrics))
@@ -234,16 +235,19 @@ class _Loop:
             self.controls.stops.check()
 
     # ------------------------------------------------------------------------ checkpoints
-    def _keep(self, params: dict, plan) -> None:
-        """Remember model.npz's and checkpoint.npz's contents as they stand now, after an epoch
-        (copies: the next steps change the optimizer's arrays in place)."""
+    def _keep(self, params: dict, plan, copy: bool) -> None:
+        """Remember model.npz's and checkpoint.npz's contents as they stand now, after an epoch;
+        `copy` when they will be written later (the next steps change the optimizer's arrays in
+        place)."""
         watcher = self.controls.early_stopping
         state = {"epoch": self.epochs_completed, "step": self.steps,
                  "schedule": self.schedule.state(), "plan": plan.state(),
                  "early_stopping": watcher.state() if watcher else None,
                  "train_losses": list(self.train_losses), "val_losses": list(self.val_losses)}
         best = (watcher.best_params or {}) if watcher else {}
-        optimizer = {k: np.array(v) for k, v in self.optimizer.state().items()}
+        optimizer = self.optimizer.state()
+        if copy:
+            optimizer = {k: np.array(v) for k, v in optimizer.items()}
         self._unsaved = (params, self.epochs_completed, self.steps,
                          Checkpoint(params, optimizer, best, state))
 
