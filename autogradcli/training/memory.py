@@ -28,7 +28,8 @@ _DATA_COPIES = 4
 # value, gradient, initial (model.npz), best (early stopping), the update's temporaries and the
 # arrays of model.npz / checkpoint.npz while they are written: about 11 measured at the peak,
 # eager or compiled (a trace briefly holds one step's values; 12 to 14 were seen while it kept
-# them until the next collection); 16 leaves room (an estimate too low is the one that hurts)
+# them until the next collection), about 7 since the archives are written from views of the
+# arrays (runs/npz.py); 16 leaves room (an estimate too low is the one that hurts)
 _PARAM_COPIES = 16
 _BATCH_COPIES = 4  # per layer: pre-activation, activation, and the gradient of each
 
