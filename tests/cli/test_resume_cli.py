@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -112,16 +113,21 @@ def test_the_case_that_stops_early_does_so_and_keeps_its_best_epoch(references):
     assert data["final_val_loss"] == pytest.approx(early["best_value"], rel=0, abs=0)
 
 
+@pytest.mark.parametrize("case", ["adam", "adam-default-save-every"])
 @pytest.mark.parametrize(("signal_name", "code"), [("term", 143), ("int", 130)])
-def test_sigterm_and_ctrl_c_stop_cleanly_and_resume(signal_name, code, references, tmp_path):
-    config, overrides = CASES["adam"]
+def test_sigterm_and_ctrl_c_stop_cleanly_and_resume(signal_name, code, case, references,
+                                                    tmp_path):
+    # with the default save_every, the stop writes the checkpoint it put off (epoch 2's)
+    config, overrides = CASES[case]
     stopped = train(CONFIGS / config, "--out", tmp_path / "run", *sets(overrides),
                     cwd=tmp_path, fault=f"{signal_name}:23")
     assert stopped.returncode == code, stopped.stderr
     assert "Traceback" not in stopped.stderr
     assert summary(tmp_path / "run")["status"] == "interrupted"
+    with np.load(tmp_path / "run" / "checkpoint.npz") as checkpoint:
+        assert json.loads(str(checkpoint["state"]))["epoch"] == 2  # 8 steps an epoch; step 23
     assert train("--resume", tmp_path / "run", "--quiet", cwd=tmp_path).returncode == 0
-    assert_same_run(tmp_path / "run", references["adam"], signal_name)
+    assert_same_run(tmp_path / "run", references[case], signal_name)
 
 
 def test_a_completed_run_resumes_to_nothing(references, tmp_path):
@@ -215,8 +221,6 @@ def test_the_lr_figure_is_drawn_when_the_rate_changes(references, tmp_path):
 @pytest.mark.parametrize("save_every, saved_epoch", [(0, 4), (3600, 0)])
 def test_model_and_checkpoint_are_written_as_often_as_save_every_says(save_every, saved_epoch,
                                                                        tmp_path):
-    import numpy as np
-
     # seed_linear: 10 steps an epoch; killed after step 45, in epoch 5
     killed = train(CONFIGS / "seed_linear.yaml", "--out", tmp_path / "run", "--quiet", "--set",
                    f"output.save_every={save_every}", cwd=tmp_path, fault="kill:45")
