@@ -6,10 +6,12 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -22,13 +24,17 @@ pyte = pytest.importorskip("pyte", reason="the terminal tests read the screen wi
 MLP = CONFIGS / "mlp_cosine_early_stopping.yaml"  # 1,500 steps, validation loss and a metric
 
 
-def on_terminal(args, cwd, columns, interrupt_after=None, rows=60):
-    """Run a command on a pseudo-terminal `columns` wide; press Ctrl-C once its output holds
-    `interrupt_after` bar updates. Returns the exit code and the screen's non-empty lines."""
+def on_terminal(args, cwd, columns, interrupt_at=None, rows=60):
+    """Run a command on a pseudo-terminal `columns` wide; with `interrupt_at` (a step), hold the
+    run after that step (AUTOGRADCLI_FAULT's gate) and press Ctrl-C there, so that it lands
+    mid-run however fast the machine. Returns the exit code and the screen's non-empty lines."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
     env["TERM"] = "xterm-256color"
+    gate = Path(cwd) / "gate"
+    if interrupt_at:
+        env["AUTOGRADCLI_FAULT"] = f"wait:{interrupt_at}:{gate}"
 
     def controlling_terminal():  # so that ^C on the terminal reaches the command as SIGINT
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
@@ -38,6 +44,13 @@ def on_terminal(args, cwd, columns, interrupt_after=None, rows=60):
     os.close(slave)
     output, pressed = b"", False
     while True:
+        if interrupt_at and not pressed and Path(f"{gate}.reached").exists():
+            os.write(master, b"\x03")
+            time.sleep(0.2)  # the stop is honoured at the next step: open the gate to it
+            gate.touch()
+            pressed = True
+        if not select.select([master], [], [], 0.05)[0]:
+            continue
         try:
             chunk = os.read(master, 65536)
         except OSError:  # the command ended and closed the terminal
@@ -45,9 +58,6 @@ def on_terminal(args, cwd, columns, interrupt_after=None, rows=60):
         if not chunk:
             break
         output += chunk
-        if interrupt_after and not pressed and output.count(b"/1500") >= interrupt_after:
-            os.write(master, b"\x03")
-            pressed = True
     os.close(master)
     code = proc.wait(timeout=120)
     screen = pyte.Screen(columns, rows)
@@ -62,7 +72,7 @@ def bar_lines(lines):
 @pytest.mark.parametrize("columns", [40, 80, 160])
 def test_the_bar_fits_the_terminal_and_ends_once_after_ctrl_c(tmp_path, columns):
     code, lines = on_terminal([*TRAIN, str(MLP), "--out", "run"], tmp_path, columns,
-                              interrupt_after=5)
+                              interrupt_at=200)
     assert code == 130, "\n".join(lines)
     bars = bar_lines(lines)
     assert len(bars) == 1, "\n".join(lines)  # one final bar line: not printed twice, not folded
