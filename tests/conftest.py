@@ -1,6 +1,16 @@
 """Settings shared by the whole suite. Engine-only fixtures live in tests/engine/conftest.py."""
 
+import os
+
 from hypothesis import settings
+
+# One BLAS thread per test process, set before numpy loads (hypothesis does not load it) and
+# inherited by the commands the tests run: pytest-xdist already runs a process per core, and
+# OpenBLAS's threads spin while they wait for a core, so on a busy machine they cost time instead
+# of saving it (the CNN's compile test took 2x the time and 2.7x the CPU beside one other busy
+# process). A value you set yourself is kept.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 # Property tests must not flake on a slow machine: no per-example deadline, modest example counts.
 settings.register_profile("default", deadline=None, max_examples=50)
