@@ -22,6 +22,16 @@ SLOW = ("cli", "test_sweep.py")  # the installed commands and process pools, end
 LONG_FIRST = ("test_docs.py",)
 
 
+def pytest_configure(config):
+    """Under `-n`, a worker that runs out of tests takes half of those still queued on a busy one
+    (pytest-xdist's worksteal; a --dist you give is kept). xdist's default, load, hands each
+    worker a long run of consecutive tests first: one got every end-to-end test (tests/cli and
+    these docs, 440 s) while the other sat idle after 140 s."""
+    chosen = any(arg.startswith("--dist") for arg in config.invocation_params.args)
+    if getattr(config.option, "dist", None) == "load" and not chosen:
+        config.option.dist = "worksteal"
+
+
 def pytest_collection_modifyitems(items):
     """Mark the end-to-end tests `slow`, so `pytest -m "not slow"` is a quick subset; the long
     tests go first."""
