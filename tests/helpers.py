@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from autogradcli.errors import UserError, spell
@@ -22,6 +23,29 @@ def make_run(config: str, out: Path, overrides=()) -> Path:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return out
+
+
+class MadeOnFirstUse(Mapping):
+    """A mapping whose values are made when first asked for, each once. Run folders that many
+    tests share come from a session-scoped fixture holding one: a test process (an xdist worker)
+    trains only the runs its tests use, and once, although the tests of one module may reach it
+    in several turns (a module-scoped fixture is torn down and made again at each turn)."""
+
+    def __init__(self, make: Callable[[str], Path], keys: Iterable[str]):
+        self._make, self._keys, self._made = make, list(keys), {}
+
+    def __getitem__(self, key: str) -> Path:
+        if key not in self._keys:
+            raise KeyError(key)
+        if key not in self._made:
+            self._made[key] = self._make(key)
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def cli_text(error: UserError, part: str) -> str | None:

@@ -105,7 +105,7 @@ def test_cnn_config_mistakes_name_the_key(tmp_path, edit, key, words):
     assert key in str(info.value.raw("where")) and words in str(info.value)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny_runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("cnn")
     (base / "tiny.yaml").write_text(TINY)

@@ -20,12 +20,12 @@ from autogradcli.plotting.surface import batch_loss, loss_grid
 from autogradcli.runs.reader import load_run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def linear_run(tmp_path_factory):
     return make_run("seed_linear.yaml", tmp_path_factory.mktemp("plot") / "seed")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def softmax_run(tmp_path_factory):
     return make_run("iris_logistic.yaml", tmp_path_factory.mktemp("plot") / "iris",
                     overrides=["training.epochs=3"])
@@ -165,7 +165,7 @@ def test_a_last_row_cut_short_is_left_out_with_a_note(linear_run, tmp_path):
 # ----------------------------------------------------------------------- comparisons, sweeps
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def small_sweep(tmp_path_factory):
     from autogradcli import api
 

@@ -50,7 +50,7 @@ def _mtimes(folder):
     return {p.parent.name: p.stat().st_mtime_ns for p in Path(folder).glob("*/summary.json")}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def local_sweep(tmp_path_factory):
     """The reference: 4 tutorial runs, jobs=1."""
     folder = tmp_path_factory.mktemp("local") / "sweep"

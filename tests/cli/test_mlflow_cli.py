@@ -31,7 +31,7 @@ def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300, check=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def store(tmp_path_factory) -> str:
     """One local sqlite store for the module (creating one runs MLflow's migrations: slow)."""
     return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from autogradcli.cli.plot import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import PLOT, make_run
+from helpers import PLOT, MadeOnFirstUse, make_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HAS_DOT = shutil.which("dot") is not None
@@ -40,15 +40,22 @@ def plot_in_process(*args):
     return result
 
 
-@pytest.fixture(scope="module")
+RUNS = {
+    "seed": ("seed_linear.yaml", "seed_linear", []),
+    "fast": ("seed_linear.yaml", "seed_lr0.1", ["optimizer.lr=0.1"]),
+    "iris": ("iris_logistic.yaml", "iris", ["training.epochs=5"]),
+    "mlp": ("mlp_nonlinear.yaml", "mlp", ["training.epochs=5"]),
+}
+
+
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("runs")
-    return {
-        "seed": make_run("seed_linear.yaml", base / "seed_linear"),
-        "fast": make_run("seed_linear.yaml", base / "seed_lr0.1", ["optimizer.lr=0.1"]),
-        "iris": make_run("iris_logistic.yaml", base / "iris", ["training.epochs=5"]),
-        "mlp": make_run("mlp_nonlinear.yaml", base / "mlp", ["training.epochs=5"]),
-    }
+
+    def train(key):
+        config, folder, overrides = RUNS[key]
+        return make_run(config, base / folder, overrides)
+    return MadeOnFirstUse(train, RUNS)
 
 
 def assert_png(path: Path, size: tuple[int, int], wider: bool = False):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import CONFIGS, ROOT, make_run
+from helpers import CONFIGS, ROOT, MadeOnFirstUse, make_run
 
 import autogradcli
 from autogradcli.runs.reader import run_dataset
@@ -44,11 +44,12 @@ def assert_user_error(done, *needles):
 SHORTER = {"digits_cnn.yaml": ["training.epochs=2"]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory):
+    """A run of each shipped config (read only: tests write into their own tmp_path)."""
     base = tmp_path_factory.mktemp("runs")
-    return {name: make_run(name, base / Path(name).stem, SHORTER.get(name, ()))
-            for name in SHIPPED}
+    return MadeOnFirstUse(lambda name: make_run(name, base / Path(name).stem,
+                                                SHORTER.get(name, ())), SHIPPED)
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import CONFIGS, TRAIN
+from helpers import CONFIGS, TRAIN, MadeOnFirstUse
 
 SEED = int(os.environ.get("AUTOGRADCLI_TEST_SEED", "2026"))
 CASES = {
@@ -76,17 +76,18 @@ def assert_same_run(stopped: Path, never: Path, note: str) -> None:
     assert without_timings(stopped) == without_timings(never), note
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def references(tmp_path_factory):
-    """Each case trained once, never stopped."""
+    """Each case trained once, never stopped (when a test first asks for it)."""
     base = tmp_path_factory.mktemp("never")
-    done = {}
-    for name, (config, overrides) in CASES.items():
+
+    def never_stopped(name):
+        config, overrides = CASES[name]
         result = train(CONFIGS / config, "--out", base / name, "--quiet", *sets(overrides),
                        cwd=base)
         assert result.returncode == 0, result.stderr
-        done[name] = base / name
-    return done
+        return base / name
+    return MadeOnFirstUse(never_stopped, CASES)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -41,7 +41,7 @@ def user_error(done) -> str:
     return done.stderr
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def workspace(tmp_path_factory):
     """runs/: a 3-point grid sweep and two single runs (one diverged)."""
     root = tmp_path_factory.mktemp("runs-cli")
