@@ -6,13 +6,8 @@ signal: autogradcli/__init__ installs the handlers first thing when a console sc
 
 import os
 import signal
-import sys
 
-from autogradcli import _CONSOLE
-from autogradcli.cli.fast_start import (
-    import_help_without_unused_modules,
-    skip_pydantic_plugin_scan,
-)
+from autogradcli.cli.fast_start import skip_pydantic_plugin_scan
 
 # Before numpy loads (BLAS reads this once): one BLAS thread unless the user set another count.
 # The models here are small, so extra threads cost more to wake than they save; on a busy machine
@@ -25,5 +20,3 @@ if os.environ.get("AUTOGRADCLI_FAULT") == "int:start":  # tests: Ctrl-C during s
     os.kill(os.getpid(), signal.SIGINT)
 
 skip_pydantic_plugin_scan()  # importlib.metadata's import and scan: about 50 ms
-if _CONSOLE:
-    import_help_without_unused_modules(sys.argv)  # markdown_it, pygments, attrs: ~60 ms

@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from autogradcli import _STOPPED, _stop_signals
+from autogradcli.cli.fast_start import import_help_without_unused_modules
 from autogradcli.errors import UserError, did_you_mean
 
 EXIT_FAILED = 1
@@ -102,6 +103,7 @@ def _run(app: typer.Typer, prog_name: str) -> int:
     except ImportError:
         from click import exceptions as clicks
 
+    import_help_without_unused_modules(sys.argv)  # markdown_it, pygments, attrs: about 60 ms
     command = _plain_metavars(typer.main.get_command(app))
     if len(sys.argv) == 1:  # bare command: its help, as before
         command.main(prog_name=prog_name, args=["--help"])

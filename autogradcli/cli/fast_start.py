@@ -57,7 +57,8 @@ _HELP_ONLY = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
 
 
 def import_help_without_unused_modules(argv: list[str]) -> None:
-    """When `argv` asks for help, import typer's rich help beside stand-ins (see above)."""
+    """When `argv` asks for help (or is a bare command, which shows it), import typer's rich
+    help beside stand-ins (see above). run_app calls it with the command's final argv."""
     wants_help = len(argv) <= 1 or any(arg in ("-h", "--help") for arg in argv[1:])
     if not wants_help or "typer.rich_utils" in sys.modules:
         return

@@ -98,6 +98,15 @@ def test_a_run_imports_no_rich_help():
     assert done.stdout.strip() == "False", done.stderr
 
 
+def test_a_bare_autograd_runs_lists_runs_without_importing_the_rich_help(tmp_path):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "autogradcli.cli.runs"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "no such folder" in done.stderr  # it listed (runs/ is missing here), not helped
+    assert "typer.rich_utils" not in imported
+
+
 def _columns(n: int) -> dict:
     import os
 
