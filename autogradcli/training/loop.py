@@ -96,7 +96,7 @@ class _Loop:
         self.least_squares = None
         self.stopped_early = False
         self._unsaved = None  # the last epoch's model and checkpoint, until written
-        self._saved_at = 0.0
+        self._saved_at = time.monotonic()  # a resumed run starts from a checkpoint on disk
         self.forward_backward = _forward_backward(model, loss_fn, controls.compile)
         self.update = _update(optimizer, controls.compile)
 
